@@ -1,0 +1,154 @@
+using System.Runtime.CompilerServices;
+
+namespace PinSync.Scheduling;
+
+/// <summary>
+/// A per-thread binary semaphore for blocking waits (the kernel's and Java's park/unpark). A waiter node on the
+/// stack stores its thread's parker <see cref="Id"/>, so that a waker reaches the parker through a small integer
+/// instead of a managed reference in unmanaged memory.
+/// </summary>
+/// <remarks>
+/// <para>Implementation notes. <see cref="_state"/> is <c>0</c> (no permit, not parked), <c>1</c> (a permit is
+/// pending) or <c>-1</c> (the owner is parked or about to wait on <see cref="_gate"/>). <see cref="Unpark"/> sets
+/// the permit with one exchange and takes the gate only when the owner may be sleeping; <see cref="Park"/> consumes
+/// a pending permit without touching the gate. The gate is a Monitor because it needs Wait/Pulse
+/// (<see cref="Lock"/> has no condition).</para>
+/// <para>Ids: parkers live in a process-wide table indexed by id (never 0, always positive). When a thread dies its
+/// parker's id goes back to a free list (through a finalizable sentinel in a thread-static); a waker that still holds
+/// an old id can only hand a spurious permit to the parker that reuses it, and every park loop re-checks its own
+/// state, so that is harmless.</para>
+/// </remarks>
+internal sealed class Parker
+{
+    [ThreadStatic]
+    private static Parker? t_current;
+
+    [ThreadStatic]
+    private static ThreadExitSentinel? t_sentinel;
+
+    private static readonly Lock s_tableLock = new();
+    private static Parker?[] s_table = new Parker?[64];
+    private static int s_nextId = 1;
+    private static readonly Stack<int> s_freeIds = new();
+
+    private readonly object _gate = new();
+
+    // 1 = permit pending, 0 = nothing, -1 = owner parked (see the remarks).
+    private int _state;
+
+    private Parker(int id) => Id = id;
+
+    /// <summary>The id wakers use to reach this parker.</summary>
+    internal int Id { get; }
+
+    /// <summary>The parker of the calling thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Parker ForCurrentThread() => t_current ?? CreateForCurrentThread();
+
+    /// <summary>The parker with <paramref name="id"/>, or <see langword="null"/> when its thread has died (a late
+    /// waker may still hold the id; see the remarks).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Parker? FromId(int id)
+    {
+        var table = Volatile.Read(ref s_table);
+        return (uint)id < (uint)table.Length ? Volatile.Read(ref table[id]) : null;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Parker CreateForCurrentThread()
+    {
+        Parker parker;
+        lock (s_tableLock)
+        {
+            var id = s_freeIds.Count > 0 ? s_freeIds.Pop() : s_nextId++;
+            if (id >= s_table.Length)
+            {
+                var grown = new Parker?[s_table.Length * 2];
+                Array.Copy(s_table, grown, s_table.Length);
+                Volatile.Write(ref s_table, grown);
+            }
+
+            parker = new Parker(id);
+            s_table[id] = parker;
+        }
+
+        t_current = parker;
+        t_sentinel = new ThreadExitSentinel(parker.Id);
+        return parker;
+    }
+
+    /// <summary>Blocks until a permit is available (consuming it) or the deadline passes.</summary>
+    /// <returns><see langword="true"/> when a permit was consumed, <see langword="false"/> on timeout.</returns>
+    internal bool Park(long deadlineTicks)
+    {
+        if (Interlocked.CompareExchange(ref _state, 0, 1) == 1)
+        {
+            return true;
+        }
+
+        lock (_gate)
+        {
+            // Announce that we may sleep; a concurrent Unpark either turned the state into 1 first (we consume it)
+            // or will see -1 and pulse under the gate, which it can only take once we are inside Monitor.Wait.
+            if (Interlocked.CompareExchange(ref _state, -1, 0) == 1)
+            {
+                Volatile.Write(ref _state, 0);
+                return true;
+            }
+
+            while (true)
+            {
+                int timeoutMs;
+                if (deadlineTicks == Seam.Infinite)
+                {
+                    timeoutMs = Timeout.Infinite;
+                }
+                else
+                {
+                    var remaining = deadlineTicks - Seam.ProductionNowTicks();
+                    if (remaining <= 0)
+                    {
+                        // Timed out, unless a permit raced in: consume it then (the caller re-checks its state).
+                        return Interlocked.Exchange(ref _state, 0) == 1;
+                    }
+
+                    timeoutMs = (int)Math.Min(int.MaxValue - 1, (remaining + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond);
+                }
+
+                Monitor.Wait(_gate, timeoutMs);
+                if (Volatile.Read(ref _state) == 1)
+                {
+                    Volatile.Write(ref _state, 0);
+                    return true;
+                }
+            }
+        }
+    }
+
+    /// <summary>Hands the owner a permit and wakes it if it sleeps.</summary>
+    internal void Unpark()
+    {
+        if (Interlocked.Exchange(ref _state, 1) == -1)
+        {
+            lock (_gate)
+            {
+                Monitor.Pulse(_gate);
+            }
+        }
+    }
+
+    private static void Release(int id)
+    {
+        lock (s_tableLock)
+        {
+            s_table[id] = null;
+            s_freeIds.Push(id);
+        }
+    }
+
+    /// <summary>Returns its thread's parker id to the table when the thread has died.</summary>
+    private sealed class ThreadExitSentinel(int id)
+    {
+        ~ThreadExitSentinel() => Release(id);
+    }
+}
