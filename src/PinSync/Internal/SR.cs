@@ -29,6 +29,7 @@ internal static class SR
 
     // Lists.
     internal const string NodeAlreadyLinked = "The list node is already linked into a list.";
+    internal const string ListFieldOutsideOwner = "The ListHead field address does not lie inside the owner struct.";
 
     // Scheduling.
     internal const string ControlNotEnabled =

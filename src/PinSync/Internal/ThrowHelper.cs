@@ -57,4 +57,8 @@ internal static class ThrowHelper
     [DoesNotReturn]
     internal static void ThrowInvalidOperationException_InitializerFailed(object? error) =>
         throw new InvalidOperationException(SR.InitializerFailed + error);
+
+    [DoesNotReturn]
+    internal static void ThrowArgumentException_ListFieldOutsideOwner(string paramName) =>
+        throw new ArgumentException(SR.ListFieldOutsideOwner, paramName);
 }
