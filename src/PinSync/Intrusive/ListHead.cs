@@ -51,7 +51,7 @@ namespace PinSync.Intrusive;
 /// <see langword="null"/> and <see cref="Prev"/> == <see langword="null"/>; zeroed memory is therefore a valid
 /// detached node, and slab nodes, <see cref="NativeMemory.AllocZeroed(nuint)"/> blocks and <see langword="default"/>
 /// locals need no initialization. A <i>head</i> (the anchor inside a lock or queue) is initialized in place to point
-/// at itself (<see cref="Init"/>), and an empty list is a head whose
+/// at itself (<see cref="Init"/> or <see cref="Initializer"/>), and an empty list is a head whose
 /// <see cref="Next"/> and <see cref="Prev"/> both point at the head itself. A zeroed head is not an empty list; it
 /// must be initialized before use. <see cref="Remove"/> and <see cref="PopFirst"/> put a node back into the detached
 /// state, so a removed node can be linked again.
@@ -105,6 +105,10 @@ public unsafe partial struct ListHead
         head->Next = head;
         head->Prev = head;
     }
+
+    /// <summary>An in-place initializer that makes the slot an empty list (see <see cref="Init"/>). It never fails.</summary>
+    /// <returns>An initializer that can be used any number of times.</returns>
+    public static InitListHead Initializer() => default;
 
     /// <summary>Whether the list anchored at <paramref name="head"/> has no elements.</summary>
     /// <param name="head">An initialized head.</param>
