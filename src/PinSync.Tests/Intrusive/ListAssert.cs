@@ -1,0 +1,66 @@
+using PinSync.Intrusive;
+
+namespace PinSync.Tests.Intrusive;
+
+/// <summary>Structural checks of a <see cref="ListHead"/> ring, written independently of the list's own code.</summary>
+internal static unsafe class ListAssert
+{
+    /// <summary>A walk longer than this means the ring does not come back to its head: a corrupt list.</summary>
+    private const int MaxWalk = 1_000_000;
+
+    /// <summary>
+    /// Walks the ring forward and backward and returns the element addresses in forward order. Fails when a link is
+    /// null, a back link does not match (<c>n-&gt;Next-&gt;Prev != n</c> or <c>n-&gt;Prev-&gt;Next != n</c>), the walk
+    /// does not return to the head, or the backward walk is not the reverse of the forward walk.
+    /// </summary>
+    public static List<nint> Consistent(ListHead* head)
+    {
+        Assert.True(head->Next != null && head->Prev != null, "head has a null link");
+        var forward = new List<nint>();
+        for (var n = head->Next; n != head; n = n->Next)
+        {
+            Assert.True(n != null, "null Next inside the ring");
+            Assert.True(n->Next != null && n->Prev != null, $"element 0x{(nint)n:x} has a null link");
+            Assert.True(n->Next->Prev == n, $"n->Next->Prev != n at element {forward.Count}");
+            Assert.True(n->Prev->Next == n, $"n->Prev->Next != n at element {forward.Count}");
+            forward.Add((nint)n);
+            Assert.True(forward.Count < MaxWalk, "forward walk does not return to the head");
+        }
+
+        var backward = new List<nint>();
+        for (var n = head->Prev; n != head; n = n->Prev)
+        {
+            backward.Add((nint)n);
+            Assert.True(backward.Count < MaxWalk, "backward walk does not return to the head");
+        }
+
+        backward.Reverse();
+        Assert.Equal(forward, backward);
+        Assert.DoesNotContain((nint)head, forward);
+        Assert.Equal(forward.Count, forward.Distinct().Count());
+        return forward;
+    }
+
+    /// <summary>Asserts the ring is consistent and holds exactly <paramref name="expected"/>, in that order.</summary>
+    public static void Sequence(ListHead* head, params ListHead*[] expected)
+    {
+        var actual = Consistent(head);
+        var expectedAddresses = new List<nint>(expected.Length);
+        foreach (var p in expected)
+        {
+            expectedAddresses.Add((nint)p);
+        }
+
+        Assert.Equal(expectedAddresses, actual);
+        Assert.Equal(expected.Length, ListHead.Count(head));
+        Assert.Equal(expected.Length == 0, ListHead.IsEmpty(head));
+    }
+
+    /// <summary>Asserts the node is detached: both links null.</summary>
+    public static void Detached(ListHead* node)
+    {
+        Assert.True(node->Next == null, "detached node has a non-null Next");
+        Assert.True(node->Prev == null, "detached node has a non-null Prev");
+        Assert.False(ListHead.IsLinked(node));
+    }
+}
