@@ -35,4 +35,16 @@ internal static class SR
     internal const string ControlNotEnabled =
         "The PinSync scheduling seam is not open to a controller in this process. Set the runtime option " +
         "'PinSync.Scheduling.EnableControl' to true (RuntimeHostConfigurationOption in the test project).";
+
+    // Pinning: drops, infallible initializers.
+    internal const string DropNotRegistered =
+        "Dynamic code is not supported in this process, so PinDrop cannot reach IPinnedDrop.Drop of a generic type " +
+        "parameter by itself. Call PinDrop.Register<T>() once at start-up for the type: ";
+    internal const string InfallibleInitializerFailed =
+        "An initializer whose error type is Infallible reported failure; it breaks the IPinInit contract.";
+    internal const string DefaultInitializer =
+        "The initializer is a default instance (it was never constructed); make it with the PinInit helpers.";
+
+    // Object names for ObjectDisposedException raised below a façade.
+    internal const string MutexName = "PinSync.RawMutex";
 }

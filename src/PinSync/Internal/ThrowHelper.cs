@@ -61,4 +61,22 @@ internal static class ThrowHelper
     [DoesNotReturn]
     internal static void ThrowArgumentException_ListFieldOutsideOwner(string paramName) =>
         throw new ArgumentException(SR.ListFieldOutsideOwner, paramName);
+
+    [DoesNotReturn]
+    internal static void ThrowNotSupportedException_DropNotRegistered(Type type) =>
+        throw new NotSupportedException(SR.DropNotRegistered + type);
+
+    [DoesNotReturn]
+    internal static void ThrowInvalidOperationException_InfallibleInitializerFailed() =>
+        throw new InvalidOperationException(SR.InfallibleInitializerFailed);
+
+    [DoesNotReturn]
+    internal static void ThrowInvalidOperationException_DefaultInitializer() =>
+        throw new InvalidOperationException(SR.DefaultInitializer);
+
+    [DoesNotReturn]
+    internal static void ThrowObjectDisposedException_Mutex() => throw new ObjectDisposedException(SR.MutexName);
+
+    [DoesNotReturn]
+    internal static void ThrowObjectDisposedException_Named(string name) => throw new ObjectDisposedException(name);
 }
