@@ -47,4 +47,6 @@ internal static class SR
 
     // Object names for ObjectDisposedException raised below a façade.
     internal const string MutexName = "PinSync.RawMutex";
+    internal const string SemaphoreName = "PinSync.RawSemaphore";
+    internal const string CondVarName = "PinSync.RawCondVar";
 }

@@ -15,6 +15,7 @@ namespace PinSync.Scheduling;
 /// so steady state never touches the system timer. Expired timers are popped one at a time under the lock and fired
 /// outside it, so a timer's action may register or cancel other timers.
 /// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "A process-lifetime singleton; its timer lives as long as the process.")]
 internal sealed class TimerHeap
 {
     internal static readonly TimerHeap Shared = new();

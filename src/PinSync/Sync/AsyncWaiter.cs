@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Threading.Tasks.Sources;
+using PinSync.Intrusive;
+using PinSync.Scheduling;
+
+namespace PinSync;
+
+/// <summary>
+/// The managed half of an awaited wait: a pooled <see cref="IValueTaskSource{TResult}"/> paired, for the duration of
+/// one wait, with a <see cref="WaitNode"/> rented from a slab in native memory. The node refers back to it through a
+/// GC handle. It is also the wait's timeout (a <see cref="SchedulingTimer"/> in the shared heap) and the work item
+/// that completes it, so a contended wait allocates nothing once the pool is warm — with a token and with a timeout
+/// too.
+/// </summary>
+/// <remarks>
+/// <para>Implementation notes (who completes a waiter). A wait is linked into its primitive's list under the wait
+/// lock. Exactly one party unlinks it, under the same lock, and that party owns completion: a waker (grant or
+/// wake), the timeout (<see cref="OnFire"/>), the token's callback (<see cref="OnCanceled"/>) or the primitive's
+/// dispose. The owner sets the node's state and queues this object through the seam; <c>Execute</c> then
+/// runs on the thread pool (or as a controlled operation), never inline in the waker's call.</para>
+/// <para>Registrations before linking: the token and the timer are registered before the node is linked, and the
+/// link step (under the wait lock) checks <see cref="IsAbandoned"/>; a cancellation or timeout that fires before the
+/// link cannot be lost, and one that fires after finds the node linked and unlinks it.</para>
+/// <para>Reuse: <see cref="Finish"/> disarms the timer (waiting for a firing that is already under way), disposes the
+/// token registration (which waits for a running callback), returns the node, and only then completes the source. The
+/// object goes back to the pool in <see cref="GetResult(short)"/>, after its result was consumed; so a callback can
+/// never reach a later wait that reuses this object.</para>
+/// </remarks>
+internal sealed unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSource<bool>, IValueTaskSource, IThreadPoolWorkItem
+{
+    private static readonly Action<object?> s_onCanceled = static state => ((AsyncWaiter)state!).OnCanceled();
+
+    private ManualResetValueTaskSourceCore<bool> _core;
+    private readonly GCHandle _self;
+    private WaitNode* _node;
+    private WaitListOps? _ops;
+    private nint _primitive;
+    private object? _keepAlive;
+    private CancellationToken _token;
+    private CancellationTokenRegistration _registration;
+
+    // Timer protocol: 0 = none armed, 1 = armed, 2 = has fired (OnFire ran to its end).
+    private int _timer;
+
+    // 1 once the timeout fired for this wait (written before the timer unlinks the node).
+    private int _timedOut;
+
+    private AsyncWaiter()
+    {
+        // Completion already runs on a pool thread (Execute), so continuations may run inline there; a captured
+        // context or scheduler is still honoured by the core.
+        _core.RunContinuationsAsynchronously = false;
+        _self = GCHandle.Alloc(this, GCHandleType.Normal);
+    }
+
+    /// <summary>The node of the current wait.</summary>
+    internal WaitNode* Node => _node;
+
+    /// <summary>The version of the current wait, for the <see cref="ValueTask"/> handed out.</summary>
+    internal short Version => _core.Version;
+
+    /// <summary>Whether the timeout or the token fired before the node was linked: the link step must not link it.</summary>
+    internal bool IsAbandoned => Volatile.Read(ref _timedOut) != 0 || _token.IsCancellationRequested;
+
+    /// <summary>The state to finish with when <see cref="IsAbandoned"/>.</summary>
+    internal int AbandonState => Volatile.Read(ref _timedOut) != 0 ? WaitNodeState.TimedOut : WaitNodeState.Canceled;
+
+    /// <summary>The waiter a node belongs to.</summary>
+    internal static AsyncWaiter FromNode(WaitNode* node) => (AsyncWaiter)GCHandle.FromIntPtr(node->Waiter).Target!;
+
+    /// <summary>
+    /// Starts a wait: rents and fills a detached node, registers the token and the timeout. The caller then links the
+    /// node under the wait lock unless <see cref="IsAbandoned"/>, or gives the waiter back with <see cref="Abort"/>.
+    /// </summary>
+    internal WaitNode* Begin(WaitListOps ops, nint primitive, object? keepAlive, long deadline, CancellationToken token,
+        int count = 1, int flags = 0)
+    {
+        Debug.Assert(_node is null, "A pooled waiter is idle.");
+        _ops = ops;
+        _primitive = primitive;
+        _keepAlive = keepAlive;
+        _token = token;
+        _timedOut = 0;
+
+        // SAFETY: the slab hands out zeroed, detached nodes at stable addresses; this waiter owns the node until
+        // Finish or Abort returns it.
+        var node = s_nodes.Rent();
+        node->State = WaitNodeState.Waiting;
+        node->Waiter = GCHandle.ToIntPtr(_self);
+        node->Count = count;
+        node->Flags = flags;
+        node->EnqueuedAt = Seam.NowTicks();
+        _node = node;
+
+        if (token.CanBeCanceled)
+        {
+            _registration = token.UnsafeRegister(s_onCanceled, this);
+        }
+
+        if (deadline != Seam.Infinite)
+        {
+            _timer = 1;
+            Seam.RegisterTimer(this, deadline);
+        }
+
+        return node;
+    }
+
+    /// <summary>Ends a wait whose node was never linked (acquired at once, or abandoned before linking); returns the
+    /// waiter to the pool. Its source was never handed out.</summary>
+    internal void Abort()
+    {
+        Disarm();
+        _core.Reset();
+        Return(this);
+    }
+
+    /// <summary>Runs the completion after the node was unlinked by its owner-of-completion.</summary>
+    void IThreadPoolWorkItem.Execute()
+    {
+        // SAFETY: the node was unlinked under the wait lock by whoever queued us; nobody else writes it now.
+        var state = _node->State;
+        if (state == WaitNodeState.Woken)
+        {
+            state = _ops!.ResolveWoken(_primitive, _node, IsAbandoned ? AbandonState : WaitNodeState.Waiting);
+            if (state == WaitNodeState.Waiting)
+            {
+                return; // Linked again; a later unlink queues us again.
+            }
+        }
+
+        Finish(state);
+    }
+
+    private void Finish(int state)
+    {
+        Disarm();
+        switch (state)
+        {
+            case WaitNodeState.Granted:
+                _core.SetResult(true);
+                break;
+            case WaitNodeState.TimedOut:
+                _core.SetResult(false);
+                break;
+            case WaitNodeState.Canceled:
+                _core.SetException(new OperationCanceledException(_token));
+                break;
+            default:
+                Debug.Assert(state == WaitNodeState.Disposed, $"Unexpected final state {state}.");
+                _core.SetException(new ObjectDisposedException(_ops?.Name ?? "primitive"));
+                break;
+        }
+    }
+
+    /// <summary>Quiesces every callback of the current wait and gives the node back.</summary>
+    private void Disarm()
+    {
+        if (_timer == 1 && !Seam.CancelTimer(this))
+        {
+            // The timer fired and its callback may still run: wait for its end (a few instructions away; under the
+            // explorer the callback runs to its end within one step, so this loop only yields).
+            while (Volatile.Read(ref _timer) != 2)
+            {
+                SchedulingPoint.Yield();
+            }
+        }
+
+        _timer = 0;
+        _registration.Dispose();
+        _registration = default;
+        _token = default;
+
+        // SAFETY: the node is unlinked and no callback can reach it any more (timer disarmed, registration disposed).
+        s_nodes.Return(_node);
+        _node = null;
+        _ops = null;
+        _primitive = 0;
+        _keepAlive = null;
+    }
+
+    /// <inheritdoc />
+    protected override void OnFire()
+    {
+        Volatile.Write(ref _timedOut, 1);
+        if (_ops!.TryUnlink(_primitive, _node, WaitNodeState.TimedOut))
+        {
+            Seam.QueueWorkItem(this);
+        }
+
+        Volatile.Write(ref _timer, 2);
+    }
+
+    private void OnCanceled()
+    {
+        if (_ops!.TryUnlink(_primitive, _node, WaitNodeState.Canceled))
+        {
+            Seam.QueueWorkItem(this);
+        }
+    }
+
+    /// <inheritdoc />
+    public bool GetResult(short token)
+    {
+        try
+        {
+            return _core.GetResult(token);
+        }
+        finally
+        {
+            _core.Reset();
+            Return(this);
+        }
+    }
+
+    /// <inheritdoc />
+    void IValueTaskSource.GetResult(short token) => GetResult(token);
+
+    /// <inheritdoc />
+    public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+    /// <inheritdoc />
+    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
+
+    /// <inheritdoc />
+    public override string ToString() => $"AsyncWaiter({_ops?.Name ?? "idle"})";
+}

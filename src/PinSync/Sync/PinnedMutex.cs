@@ -1,0 +1,243 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using PinSync.Internal;
+using PinSync.Pinning;
+using PinSync.Scheduling;
+
+namespace PinSync;
+
+/// <summary>
+/// A mutual-exclusion lock that owns the value it protects, with blocking and async acquisition that share one FIFO
+/// wait list: the managed façade over a <see cref="RawMutex"/> kept in pinned storage.
+/// </summary>
+/// <typeparam name="T">The type of the protected value.</typeparam>
+/// <remarks>
+/// <para>Acquire with <see cref="Lock"/>, <see cref="LockAsync"/>, <see cref="TryLock(out MutexGuard{T})"/> or the
+/// timed forms; each returns a <see cref="MutexGuard{T}"/> whose <see cref="MutexGuard{T}.Value"/> is the protected
+/// value and whose <see cref="MutexGuard{T}.Dispose"/> releases. Uncontended, a lock and an unlock are one
+/// compare-and-swap each and allocate nothing; a contended async wait allocates nothing once warm.</para>
+/// <para>Fairness: newcomers may barge past queued waiters, but a waiter that has waited longer than
+/// <see cref="RawMutex.StarvationThreshold"/> (1 ms) is handed the lock directly.</para>
+/// <para>Not recursive: blocking on a mutex the calling thread already holds through a blocking acquisition throws
+/// <see cref="LockRecursionException"/>.</para>
+/// <para>Thread safety: all members are thread-safe, except <see cref="Dispose"/>, which must not race with
+/// acquisitions that are expected to succeed (they fail with <see cref="ObjectDisposedException"/>, as do all queued
+/// waiters).</para>
+/// </remarks>
+[DebuggerDisplay("Locked = {IsLocked}, Waiters = {WaiterCount}")]
+public sealed class PinnedMutex<T> : IDisposable
+{
+    // Owns the memory of _raw (pinned object heap); waiters reach the raw mutex through this object.
+    private readonly byte[] _storage;
+    private readonly unsafe RawMutex* _raw;
+    private T _value;
+
+    // The token of the current acquisition, 0 when free. Written by the holder only (after acquiring, before
+    // releasing); read by guards to check they are current.
+    private uint _token;
+
+    // The token most recently released, so that disposing a guard twice (or a copy of it) stays a no-op until the
+    // mutex is taken again.
+    private uint _lastReleased;
+
+    // Source of acquisition tokens; advanced by the holder only.
+    private uint _nextToken;
+
+    private int _disposed;
+
+    /// <summary>Creates an unlocked mutex protecting <paramref name="value"/>.</summary>
+    /// <param name="value">The initial protected value.</param>
+    public unsafe PinnedMutex(T value)
+    {
+        _value = value;
+        _raw = PinnedStorage.Allocate<RawMutex>(out _storage);
+
+        // SAFETY: the slot is pinned storage owned by this object, at the mutex's final address.
+        PinInit.InPlace(_raw, RawMutex.Init());
+    }
+
+    /// <summary>Whether the mutex is held (a snapshot).</summary>
+    public unsafe bool IsLocked => _raw->IsLocked;
+
+    /// <summary>How many waiters are queued (a snapshot, for diagnostics).</summary>
+    public unsafe int WaiterCount => _raw->WaiterCount;
+
+    /// <summary>The raw mutex (for condition variables and tests).</summary>
+    internal unsafe RawMutex* Raw => _raw;
+
+    /// <summary>The protected value, by reference (guards check ownership first).</summary>
+    internal ref T ValueRef => ref _value;
+
+    /// <summary>Takes the lock, blocking the calling thread until it is free.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The guard of this acquisition.</returns>
+    /// <exception cref="LockRecursionException">The calling thread already holds the lock through a blocking
+    /// acquisition.</exception>
+    /// <exception cref="OperationCanceledException">The wait was canceled; the lock is not held.</exception>
+    /// <exception cref="ObjectDisposedException">The mutex was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe MutexGuard<T> Lock(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+
+        // Recursion is detected in the raw slow path (the fast path cannot succeed while we hold the lock).
+        RawMutex.Lock(_raw, cancellationToken);
+        return NewGuard();
+    }
+
+    /// <summary>Takes the lock if it is free, without waiting.</summary>
+    /// <param name="guard">The guard of the acquisition; an empty guard when the lock was not taken.</param>
+    /// <returns><see langword="true"/> when the lock is now held.</returns>
+    /// <exception cref="ObjectDisposedException">The mutex was disposed.</exception>
+    public unsafe bool TryLock(out MutexGuard<T> guard)
+    {
+        ThrowIfDisposed();
+        if (RawMutex.TryLock(_raw))
+        {
+            guard = NewGuard();
+            return true;
+        }
+
+        guard = default;
+        return false;
+    }
+
+    /// <summary>Takes the lock, blocking for at most <paramref name="timeout"/>.</summary>
+    /// <param name="timeout">How long to wait: <see cref="Timeout.InfiniteTimeSpan"/>, or 0 to int.MaxValue ms.</param>
+    /// <param name="guard">The guard of the acquisition; an empty guard on timeout.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns><see langword="true"/> when the lock is now held, <see langword="false"/> on timeout.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not infinite, or too large.</exception>
+    /// <exception cref="LockRecursionException">The calling thread already holds the lock through a blocking
+    /// acquisition.</exception>
+    /// <exception cref="OperationCanceledException">The wait was canceled; the lock is not held.</exception>
+    /// <exception cref="ObjectDisposedException">The mutex was disposed.</exception>
+    public unsafe bool TryLock(TimeSpan timeout, out MutexGuard<T> guard, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        if (RawMutex.TryLock(_raw, timeout, cancellationToken))
+        {
+            guard = NewGuard();
+            return true;
+        }
+
+        guard = default;
+        return false;
+    }
+
+    /// <summary>Takes the lock asynchronously.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The guard of this acquisition, once the lock is held.</returns>
+    /// <exception cref="OperationCanceledException">The wait was canceled; the lock is not held.</exception>
+    /// <exception cref="ObjectDisposedException">The mutex was disposed (also delivered to queued waiters).</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe ValueTask<MutexGuard<T>> LockAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        Seam.Point(SchedulingPointKind.Acquire, (nint)_raw, nameof(LockAsync));
+        return RawMutex.TryLockFast(_raw)
+            ? new ValueTask<MutexGuard<T>>(NewGuard())
+            : LockAsyncSlow(Timeout.Infinite, cancellationToken);
+    }
+
+    /// <summary>Takes the lock asynchronously, waiting at most <paramref name="timeout"/>.</summary>
+    /// <param name="timeout">How long to wait: <see cref="Timeout.InfiniteTimeSpan"/>, or 0 to int.MaxValue ms.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>A guard whose <see cref="MutexGuard{T}.Acquired"/> says whether the lock is held (false on timeout).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not infinite, or too large.</exception>
+    /// <exception cref="OperationCanceledException">The wait was canceled; the lock is not held.</exception>
+    /// <exception cref="ObjectDisposedException">The mutex was disposed (also delivered to queued waiters).</exception>
+    public unsafe ValueTask<MutexGuard<T>> TryLockAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var ms = Timeouts.ToMilliseconds(timeout);
+        ThrowIfDisposed();
+        Seam.Point(SchedulingPointKind.Acquire, (nint)_raw, nameof(TryLockAsync));
+        return RawMutex.TryLockFast(_raw)
+            ? new ValueTask<MutexGuard<T>>(NewGuard())
+            : ms == 0 ? default : LockAsyncSlow(ms, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<MutexGuard<T>> LockAsyncSlow(long milliseconds, CancellationToken cancellationToken) =>
+        await WaitRaw(milliseconds, cancellationToken).ConfigureAwait(false) ? NewGuard() : default;
+
+    private unsafe ValueTask<bool> WaitRaw(long milliseconds, CancellationToken cancellationToken) =>
+        RawMutex.LockAsyncCore(_raw, milliseconds, keepAlive: this, cancellationToken);
+
+    /// <summary>Disposes the mutex: later acquisitions throw <see cref="ObjectDisposedException"/>, and so does every
+    /// waiter still queued. Idempotent.</summary>
+    public unsafe void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            RawMutex.Dispose(_raw);
+        }
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"PinnedMutex<{typeof(T).Name}>(Locked = {IsLocked}, Waiters = {WaiterCount})";
+
+    /// <summary>Whether <paramref name="token"/> is the current acquisition.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool IsCurrentToken(uint token) => token != 0 && Volatile.Read(ref _token) == token;
+
+    /// <summary>Marks a fresh acquisition by the caller (who now holds the raw mutex) and returns its guard.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private MutexGuard<T> NewGuard()
+    {
+        var token = ++_nextToken;
+        if (token == 0)
+        {
+            token = ++_nextToken; // 0 means "free"; skip it on wrap-around.
+        }
+
+        Volatile.Write(ref _token, token);
+        return new MutexGuard<T>(this, token);
+    }
+
+    /// <summary>Re-takes the raw mutex (not cancelable) and re-establishes acquisition <paramref name="token"/>: a
+    /// condition wait that ended without the mutex must end holding it.</summary>
+    internal async ValueTask RelockAsync(uint token)
+    {
+        await WaitRaw(Timeout.Infinite, CancellationToken.None).ConfigureAwait(false);
+        RestoreToken(token);
+    }
+
+    /// <summary>Re-establishes acquisition <paramref name="token"/> after a condition wait re-took the raw mutex.</summary>
+    internal void RestoreToken(uint token) => Volatile.Write(ref _token, token);
+
+    /// <summary>Gives up acquisition <paramref name="token"/> without a guard (a condition wait releasing the lock).</summary>
+    internal void ClearToken(uint token)
+    {
+        Debug.Assert(IsCurrentToken(token), "Only the current acquisition can be suspended.");
+        Volatile.Write(ref _token, 0);
+    }
+
+    /// <summary>Releases acquisition <paramref name="token"/> for its guard.</summary>
+    internal unsafe void ReleaseFromGuard(uint token)
+    {
+        if (Volatile.Read(ref _token) != token || token == 0)
+        {
+            if (token != 0 && Volatile.Read(ref _token) == 0 && Volatile.Read(ref _lastReleased) == token)
+            {
+                return; // This acquisition was already released and the mutex not taken since: a repeated dispose.
+            }
+
+            ThrowIfDisposed();
+            ThrowHelper.ThrowSynchronizationLockException_StaleGuard();
+        }
+
+        Volatile.Write(ref _lastReleased, token);
+        Volatile.Write(ref _token, 0);
+        RawMutex.Unlock(_raw);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ThrowIfDisposed()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            ThrowHelper.ThrowObjectDisposedException(this);
+        }
+    }
+}

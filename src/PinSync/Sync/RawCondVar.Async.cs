@@ -1,0 +1,93 @@
+using PinSync.Internal;
+using PinSync.Intrusive;
+using PinSync.Scheduling;
+
+namespace PinSync;
+
+/// <summary>Awaited waits: the node lives in the slab and follows the notification onto the mutex's list.</summary>
+public unsafe partial struct RawCondVar
+{
+    private static readonly CondVarOps s_ops = new();
+
+    /// <summary>
+    /// Starts an awaited wait: links a waiter and releases <paramref name="mutex"/>. Returns the queued waiter — its
+    /// result is <see langword="true"/> when notified and holding the mutex again, <see langword="false"/> on timeout
+    /// (mutex not held), or an exception (mutex not held). Returns <see langword="null"/> when the wait ended before it
+    /// was queued, with <paramref name="early"/> the timeout or cancellation state; the mutex is then still held.
+    /// </summary>
+    internal static AsyncWaiter? WaitAsyncCore(RawCondVar* condVar, RawMutex* mutex, long deadline, object? keepAlive, out int early,
+        CancellationToken cancellationToken)
+    {
+        if (!mutex->IsLocked)
+        {
+            ThrowHelper.ThrowSynchronizationLockException_CondVarWaitWithoutLock();
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            early = WaitNodeState.Canceled;
+            return null;
+        }
+
+        var waiter = AsyncWaiter.Rent();
+        var node = waiter.Begin(s_ops, (nint)condVar, keepAlive, deadline, cancellationToken, count: 1, flags: WaitNodeFlags.CondVar);
+
+        // SAFETY: the node is rented and detached; it is ours until linked.
+        node->Tag = (nint)mutex;
+
+        condVar->_waitLock.Enter();
+        var disposed = condVar->_disposed != 0;
+        if (disposed || waiter.IsAbandoned)
+        {
+            condVar->_waitLock.Exit();
+            early = disposed ? WaitNodeState.Disposed : waiter.AbandonState;
+            waiter.Abort();
+            if (disposed)
+            {
+                ThrowHelper.ThrowObjectDisposedException_Named(SR.CondVarName);
+            }
+
+            return null;
+        }
+
+        node->Queue = (nint)(&condVar->_waitLock);
+        ListHead.AddTail(&condVar->_waiters, &node->Link);
+        condVar->_waiterCount++;
+        condVar->_waitLock.Exit();
+
+        // Linked before the release: a notify issued after the release cannot miss us.
+        RawMutex.Unlock(mutex);
+        Seam.Point(SchedulingPointKind.Wait, (nint)condVar, "CondVar.WaitAsync");
+        early = WaitNodeState.Waiting;
+        return waiter;
+    }
+
+    /// <summary>The condition variable's side of the async waiter protocol.</summary>
+    private sealed class CondVarOps : WaitListOps
+    {
+        internal override string Name => SR.CondVarName;
+
+        /// <summary>Unlinks only a node still waiting for a notification; a notified node belongs to its mutex now,
+        /// and its timeout or cancellation no longer applies.</summary>
+        internal override bool TryUnlink(nint primitive, WaitNode* node, int newState)
+        {
+            var condVar = (RawCondVar*)primitive;
+            condVar->_waitLock.Enter();
+            var unlinked = (node->Flags & WaitNodeFlags.CondVar) != 0;
+            if (unlinked)
+            {
+                ListHead.Remove(&node->Link);
+                condVar->_waiterCount--;
+                node->Flags &= ~WaitNodeFlags.CondVar;
+                node->State = newState;
+            }
+
+            condVar->_waitLock.Exit();
+            return unlinked;
+        }
+
+        /// <summary>A notified waiter woken to compete for its mutex never gives up: it must end holding it.</summary>
+        internal override int ResolveWoken(nint primitive, WaitNode* node, int abandonState) =>
+            RawMutex.RetryWokenForCondVar((RawMutex*)node->Tag, node);
+    }
+}

@@ -1,0 +1,77 @@
+using PinSync.Intrusive;
+using PinSync.Scheduling;
+
+namespace PinSync;
+
+/// <summary>What a condition variable needs from the mutex: wait morphing and re-acquisition after it.</summary>
+public unsafe partial struct RawMutex
+{
+    /// <summary>
+    /// Wait morphing, called by a notifier that holds the condition variable's lock (lock order: condition
+    /// variable, then mutex): if the mutex is held, links the notified <paramref name="node"/> onto its wait list
+    /// (state stays <see cref="WaitNodeState.Waiting"/>) and returns <see langword="false"/> — the waiter sleeps on
+    /// until an unlock picks it. Otherwise marks it <see cref="WaitNodeState.Woken"/> to compete for the free mutex
+    /// and returns <see langword="true"/>: the caller wakes it after dropping its lock.
+    /// </summary>
+    internal static bool MorphOrWake(RawMutex* mutex, WaitNode* node)
+    {
+        mutex->_waitLock.Enter();
+
+        // Announce a waiter before looking at Locked: an unlock that races with us either sees HasWaiters (and takes
+        // the slow path, which needs the wait lock we hold) or released before, and we see the mutex free.
+        var state = Interlocked.Or(ref mutex->_state, HasWaiters) | HasWaiters;
+        bool wake;
+        if ((state & Locked) != 0 && (state & Disposed) == 0)
+        {
+            node->EnqueuedAt = Seam.NowTicks();
+            LinkLocked(mutex, node, atHead: false);
+            wake = false;
+        }
+        else
+        {
+            ClearWaitersBitIfEmptyLocked(mutex);
+            node->State = WaitNodeState.Woken;
+            wake = true;
+        }
+
+        mutex->_waitLock.Exit();
+        return wake;
+    }
+
+    /// <summary>
+    /// A blocking condition waiter that was notified takes the mutex: parks (no timeout, no cancellation: the
+    /// notification is consumed and the lock must be re-held on return) until an unlock picks its node, competing
+    /// again when woken. Throws <see cref="ObjectDisposedException"/> if the mutex is disposed meanwhile.
+    /// </summary>
+    internal static void AcquireAfterNotify(RawMutex* mutex, WaitNode* node)
+    {
+        // Wait until an unlock (or the notifier) unlinks us, then synchronize with it: it may still be copying from
+        // the node under the wait lock.
+        while (Volatile.Read(ref node->State) == WaitNodeState.Waiting)
+        {
+            Seam.Park(node->Parker, Seam.Infinite, (nint)mutex, "CondVar.Wait");
+        }
+
+        mutex->_waitLock.Enter();
+        var state = node->State;
+        mutex->_waitLock.Exit();
+
+        // Woken: compete again, re-queuing at the head (keeping our place) until an unlock grants or wakes us.
+        while (state == WaitNodeState.Woken)
+        {
+            state = TryLockFast(mutex)
+                ? WaitNodeState.Granted
+                : WaitOnList(mutex, node, Seam.Infinite, atHead: true, CancellationToken.None);
+        }
+
+        if (state != WaitNodeState.Granted)
+        {
+            Internal.ThrowHelper.ThrowObjectDisposedException_Mutex();
+        }
+
+        mutex->_ownerThreadId = Environment.CurrentManagedThreadId;
+    }
+
+    /// <summary>The async counterpart of <see cref="AcquireAfterNotify"/> for a woken node (<see cref="WaitListOps"/>).</summary>
+    internal static int RetryWokenForCondVar(RawMutex* mutex, WaitNode* node) => s_ops.RetryWoken((nint)mutex, node);
+}

@@ -1,0 +1,99 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using PinSync.Internal;
+using PinSync.Intrusive;
+using PinSync.Scheduling;
+
+namespace PinSync;
+
+/// <summary>Release with waiters, and dispose.</summary>
+public unsafe partial struct RawMutex
+{
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void UnlockSlow(RawMutex* mutex)
+    {
+        if ((Volatile.Read(ref mutex->_state) & Locked) == 0)
+        {
+            ThrowHelper.ThrowSynchronizationLockException_LockNotHeld();
+        }
+
+        mutex->_waitLock.Enter();
+        AssertInvariantsLocked(mutex);
+        var first = ListHead.First(&mutex->_waiters);
+        if (first is null)
+        {
+            Interlocked.And(ref mutex->_state, ~(Locked | HasWaiters));
+            mutex->_waitLock.Exit();
+            return;
+        }
+
+        // SAFETY: Link is the first field of WaitNode, so the list entry is the node; it is linked, hence alive
+        // (its owner cannot leave before it is unlinked under this lock).
+        var node = (WaitNode*)first;
+        UnlinkLocked(mutex, node);
+        var handOff = Seam.NowTicks() - node->EnqueuedAt >= Volatile.Read(ref s_starvationThresholdTicks);
+        if (handOff)
+        {
+            node->State = WaitNodeState.Granted; // Locked stays set: the mutex now belongs to the waiter.
+        }
+        else
+        {
+            node->State = WaitNodeState.Woken;
+            Interlocked.And(ref mutex->_state, ~Locked);
+        }
+
+        // Copy what the wake needs: once the lock is dropped, the node may be gone.
+        var parker = node->Parker;
+        var waiter = node->Waiter;
+        mutex->_waitLock.Exit();
+
+        Seam.Point(SchedulingPointKind.Wake, (nint)mutex, handOff ? "handoff" : "wake");
+        Wake(parker, waiter);
+    }
+
+    /// <summary>Wakes a blocking waiter's thread or queues an async waiter's completion (never inline).</summary>
+    internal static void Wake(int parker, nint waiter)
+    {
+        if (waiter != 0)
+        {
+            Seam.QueueWorkItem((AsyncWaiter)GCHandle.FromIntPtr(waiter).Target!);
+        }
+        else
+        {
+            Seam.Unpark(parker);
+        }
+    }
+
+    /// <summary>
+    /// Marks the mutex disposed and fails every queued waiter with <see cref="ObjectDisposedException"/>. Later
+    /// acquisitions throw; a holder may still <see cref="Unlock"/>. Idempotent.
+    /// </summary>
+    /// <param name="mutex">The mutex.</param>
+    /// <remarks><b>Safety:</b> the caller must pass a live mutex built by <see cref="Init"/>. Its memory may be freed
+    /// only once no waiter can still reach it: after every queued waiter has returned, and after every async waiter's
+    /// timeout and cancellation callbacks are gone (they complete on the thread pool shortly after this call).</remarks>
+    public static void Dispose(RawMutex* mutex)
+    {
+        Seam.Point(SchedulingPointKind.Lifecycle, (nint)mutex, nameof(Dispose));
+        Interlocked.Or(ref mutex->_state, Disposed);
+        while (true)
+        {
+            mutex->_waitLock.Enter();
+            var first = ListHead.First(&mutex->_waiters);
+            if (first is null)
+            {
+                mutex->_waitLock.Exit();
+                return;
+            }
+
+            // SAFETY: as in UnlockSlow, the first list entry is a live WaitNode.
+            var node = (WaitNode*)first;
+            UnlinkLocked(mutex, node);
+            node->State = WaitNodeState.Disposed;
+            var parker = node->Parker;
+            var waiter = node->Waiter;
+            mutex->_waitLock.Exit();
+            Wake(parker, waiter);
+        }
+    }
+}

@@ -1,0 +1,249 @@
+// Implementation notes
+// ====================
+// RawMutex is the kernel's mutex carried over to .NET: a state word, a wait-list lock and a circular list of waiter
+// nodes, all in one pinned unmanaged struct.
+//
+// Queue discipline. Blocking and async waiters share one FIFO list. Unlock dequeues the first waiter and either
+//   * wakes it to compete (clears Locked, state Woken): newcomers may barge in meanwhile, which keeps throughput up
+//     (no lock convoy: the lock is usable while the woken waiter is still being scheduled); a woken waiter that loses
+//     goes back to the head of the list with its original enqueue time; or
+//   * hands the lock over directly (keeps Locked, state Granted) once that waiter has waited longer than
+//     StarvationThreshold (1 ms by default). This bounds starvation: a waiter can lose to bargers for about that
+//     long, no longer. The trade-off is the one CoreLib's Lock makes: pure handoff would serialize every
+//     acquisition behind a context switch; pure barging lets a hot thread starve a sleeper indefinitely.
+//
+// Who completes waiters. Only whoever unlinks a node under the wait lock: an unlocker (Granted/Woken), the waiter's
+// own timeout or cancellation (TimedOut/Canceled), or Dispose (Disposed). Wakers copy the parker id or waiter handle
+// under the lock and unpark/queue after dropping it; async completions always run on the thread pool (or as an
+// explorer operation), never inline in Unlock.
+//
+// A woken waiter that gives up (timeout, cancellation) passes the wakeup on (TryLock then Unlock), so no waiter
+// sleeps while the mutex is free. A waiter granted the lock in the same instant as its timeout keeps it and reports
+// success: the grant happened first under the wait lock.
+//
+// Scheduling points: Acquire/Release/Enqueue/Wait/Wake are reported to the seam outside the wait lock; the wait-lock
+// critical sections contain no scheduling point, so under the explorer the spin lock is never contended.
+
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using PinSync.Intrusive;
+using PinSync.Pinning;
+using PinSync.Scheduling;
+
+namespace PinSync;
+
+/// <summary>
+/// A mutual-exclusion lock in one pinned, unmanaged struct: the kernel's <c>struct mutex</c>. Blocking and async
+/// waiters queue in one FIFO list of intrusive nodes (stack nodes for blocking waits, slab nodes for async waits).
+/// Build it in place with <see cref="Init"/>; it must never move afterwards.
+/// </summary>
+/// <remarks>
+/// <para>Embed it in your own <see cref="PinnedAttribute"/> struct, a <see cref="PinBox{T}"/> or a slab node, or use
+/// the managed façade <see cref="PinnedMutex{T}"/>. All members take the mutex by pointer, because its address is
+/// its identity and its wait list points at it.</para>
+/// <para>Thread safety: every member is thread-safe. Not recursive: a thread that blocks on a mutex it holds gets
+/// <see cref="LockRecursionException"/>.</para>
+/// </remarks>
+[Pinned]
+[StructLayout(LayoutKind.Sequential)]
+[DebuggerDisplay("Locked = {IsLocked}, Waiters = {WaiterCount}")]
+public unsafe partial struct RawMutex
+{
+    // _state layout:
+    //   bit 0    Locked      held (also while handed over to a granted waiter that has not run yet)
+    //   bit 1    HasWaiters  the wait list is non-empty; set and cleared only under _waitLock
+    //   bit 2    Disposed    the owner was disposed: fast paths fail, slow paths throw ObjectDisposedException
+    //   bits 3-31            unused, zero
+    private const int Locked = 0b001;
+    private const int HasWaiters = 0b010;
+    private const int Disposed = 0b100;
+
+    // How many backoff rounds a blocking acquire spins before it parks (8, 16, 32, 64 processor pauses).
+    private const int SpinLimit = 4;
+
+    private static long s_starvationThresholdTicks = TimeSpan.TicksPerMillisecond;
+
+    private int _state;
+
+    // The managed thread id of a blocking holder, 0 when free or held by an async acquirer. Written by the holder
+    // only; read racily by would-be lockers to report recursion instead of deadlocking.
+    private int _ownerThreadId;
+
+    private RawSpinLock _waitLock;
+
+    // Waiters linked in _waiters. May only be accessed while _waitLock is held.
+    private int _waiterCount;
+
+    // Head of the circular list of WaitNode.Link. May only be accessed while _waitLock is held.
+    private ListHead _waiters;
+
+    /// <summary>
+    /// How long a waiter may lose to barging newcomers before an unlock hands the mutex to it directly. Default 1 ms.
+    /// Applies to every <see cref="RawMutex"/> and <see cref="PinnedMutex{T}"/> in the process.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public static TimeSpan StarvationThreshold
+    {
+        get => TimeSpan.FromTicks(Volatile.Read(ref s_starvationThresholdTicks));
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
+            Volatile.Write(ref s_starvationThresholdTicks, value.Ticks);
+        }
+    }
+
+    /// <summary>Whether the mutex is held (a snapshot).</summary>
+    public readonly bool IsLocked => (Volatile.Read(in _state) & Locked) != 0;
+
+    /// <summary>How many waiters are queued (a snapshot, for diagnostics).</summary>
+    public readonly int WaiterCount => Volatile.Read(in _waiterCount);
+
+    /// <summary>An in-place initializer: an unlocked mutex whose wait list is an empty circular list.</summary>
+    /// <returns>The initializer; it cannot fail.</returns>
+    public static InitRawMutex Init() => default;
+
+    /// <summary>Takes the mutex if it is free, without waiting.</summary>
+    /// <param name="mutex">The mutex.</param>
+    /// <returns><see langword="true"/> when the caller now holds it.</returns>
+    /// <remarks><b>Safety:</b> the caller must pass a mutex built by <see cref="Init"/> that stays at its address.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryLock(RawMutex* mutex)
+    {
+        Seam.Point(SchedulingPointKind.Acquire, (nint)mutex, nameof(TryLock));
+        if (TryLockFast(mutex))
+        {
+            // SAFETY: the caller guarantees a live, pinned mutex; we hold it now, and only the holder writes the owner.
+            mutex->_ownerThreadId = Environment.CurrentManagedThreadId;
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Releases the mutex.</summary>
+    /// <param name="mutex">The mutex.</param>
+    /// <exception cref="SynchronizationLockException">The mutex is not held.</exception>
+    /// <remarks><b>Safety:</b> the caller must pass a live mutex built by <see cref="Init"/> and should be its holder
+    /// (a raw mutex does not know who holds it; <see cref="PinnedMutex{T}"/> guards check that).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Unlock(RawMutex* mutex)
+    {
+        Seam.Point(SchedulingPointKind.Release, (nint)mutex, nameof(Unlock));
+
+        // SAFETY: the caller guarantees a live, pinned mutex.
+        mutex->_ownerThreadId = 0;
+        if (Interlocked.CompareExchange(ref mutex->_state, 0, Locked) != Locked)
+        {
+            UnlockSlow(mutex);
+        }
+    }
+
+    /// <summary>One compare-and-swap: free and not disposed → locked. Barges past queued waiters by design.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool TryLockFast(RawMutex* mutex)
+    {
+        // SAFETY: callers pass a live, pinned mutex.
+        var state = Volatile.Read(ref mutex->_state);
+        return (state & (Locked | Disposed)) == 0 && Interlocked.CompareExchange(ref mutex->_state, state | Locked, state) == state;
+    }
+
+    /// <summary>Builds an unlocked mutex at <paramref name="slot"/> (see <see cref="InitRawMutex"/>).</summary>
+    internal static void InitInPlace(RawMutex* slot)
+    {
+        // SAFETY: the slot is at the mutex's final address (IPinInit contract), so the self-pointing head stays valid.
+        slot->_state = 0;
+        slot->_ownerThreadId = 0;
+        slot->_waitLock = default;
+        slot->_waiterCount = 0;
+        ListHead.Init(&slot->_waiters);
+    }
+
+    /// <summary>Whether the mutex was disposed.</summary>
+    internal static bool IsDisposed(RawMutex* mutex) => (Volatile.Read(ref mutex->_state) & Disposed) != 0;
+
+    /// <summary>The managed thread id of a blocking holder, 0 if none.</summary>
+    internal static int OwnerThreadId(RawMutex* mutex) => Volatile.Read(ref mutex->_ownerThreadId);
+
+    [Conditional("DEBUG")]
+    private static void AssertInvariantsLocked(RawMutex* mutex)
+    {
+        Debug.Assert(mutex->_waitLock.IsHeld, "The wait lock must be held.");
+        var empty = ListHead.IsEmpty(&mutex->_waiters);
+        Debug.Assert(empty == (mutex->_waiterCount == 0), "Waiter count out of step with the list.");
+        Debug.Assert(empty || (mutex->_state & HasWaiters) != 0, "A non-empty list must set HasWaiters.");
+    }
+
+    /// <summary>Under the wait lock: clears <see cref="HasWaiters"/> when nobody is queued.</summary>
+    private static void ClearWaitersBitIfEmptyLocked(RawMutex* mutex)
+    {
+        if (mutex->_waiterCount == 0)
+        {
+            Interlocked.And(ref mutex->_state, ~HasWaiters);
+        }
+    }
+
+    /// <summary>Under the wait lock: links <paramref name="node"/> (at the head when it is re-queued after losing a
+    /// race it was woken for).</summary>
+    private static void LinkLocked(RawMutex* mutex, WaitNode* node, bool atHead)
+    {
+        AssertInvariantsLocked(mutex);
+        node->State = WaitNodeState.Waiting;
+        node->Queue = (nint)(&mutex->_waitLock);
+        if (atHead)
+        {
+            ListHead.AddHead(&mutex->_waiters, &node->Link);
+        }
+        else
+        {
+            ListHead.AddTail(&mutex->_waiters, &node->Link);
+        }
+
+        mutex->_waiterCount++;
+    }
+
+    /// <summary>Under the wait lock: unlinks <paramref name="node"/> if linked, keeping the count and bit in step.</summary>
+    private static bool UnlinkLocked(RawMutex* mutex, WaitNode* node)
+    {
+        AssertInvariantsLocked(mutex);
+        if (!ListHead.Remove(&node->Link))
+        {
+            return false;
+        }
+
+        if (--mutex->_waiterCount == 0)
+        {
+            Interlocked.And(ref mutex->_state, ~HasWaiters);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Under the wait lock, after setting <see cref="HasWaiters"/>: takes the mutex if it is free (the unlocker
+    /// either released before the bit was set, and we see it free here, or sees the bit and wakes a waiter).
+    /// </summary>
+    private static bool TryLockLocked(RawMutex* mutex)
+    {
+        var state = Interlocked.Or(ref mutex->_state, HasWaiters) | HasWaiters;
+        while ((state & (Locked | Disposed)) == 0)
+        {
+            var seen = Interlocked.CompareExchange(ref mutex->_state, state | Locked, state);
+            if (seen == state)
+            {
+                if (mutex->_waiterCount == 0)
+                {
+                    Interlocked.And(ref mutex->_state, ~HasWaiters);
+                }
+
+                return true;
+            }
+
+            state = seen;
+        }
+
+        // Not taken: HasWaiters stays set for the node the caller links now; a caller that bails out instead calls
+        // ClearWaitersBitIfEmptyLocked.
+        return false;
+    }
+}
