@@ -49,4 +49,6 @@ internal static class SR
     internal const string MutexName = "PinSync.RawMutex";
     internal const string SemaphoreName = "PinSync.RawSemaphore";
     internal const string CondVarName = "PinSync.RawCondVar";
+    internal const string FieldOutsideStruct =
+        "A field selector returned an address outside the struct being built; it must return the address of a field of it.";
 }

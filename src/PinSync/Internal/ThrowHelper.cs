@@ -79,4 +79,8 @@ internal static class ThrowHelper
 
     [DoesNotReturn]
     internal static void ThrowObjectDisposedException_Named(string name) => throw new ObjectDisposedException(name);
+
+    [DoesNotReturn]
+    internal static void ThrowInvalidOperationException_FieldOutsideStruct() =>
+        throw new InvalidOperationException(SR.FieldOutsideStruct);
 }

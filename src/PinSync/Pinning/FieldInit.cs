@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using PinSync.Internal;
+
 namespace PinSync.Pinning;
 
 /// <summary>
@@ -18,6 +21,7 @@ public readonly unsafe struct FieldInit<T, TError, TPrev, TField, TFieldInit> : 
     where TFieldInit : IPinInit<TField, TError>
 {
     private readonly TPrev _prev;
+    private readonly FieldSelector<T, TField>? _selector;
     private readonly nint _offset;
     private readonly TFieldInit _init;
 
@@ -33,6 +37,21 @@ public readonly unsafe struct FieldInit<T, TError, TPrev, TField, TFieldInit> : 
         ArgumentOutOfRangeException.ThrowIfGreaterThan(offset, (nint)(sizeof(T) - sizeof(TField)));
         _prev = prev;
         _offset = offset;
+        _init = init;
+    }
+
+    /// <summary>Appends a field, picked by a selector, to <paramref name="prev"/>.</summary>
+    /// <param name="prev">The steps for the earlier fields.</param>
+    /// <param name="field">Picks this field: <c>static (ref p) =&gt; ref p.Field</c>.</param>
+    /// <param name="init">Builds this field.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="field"/> is <see langword="null"/>.</exception>
+    /// <remarks><b>Safety:</b> the caller must pass a selector that keeps the <see cref="FieldSelector{T, TField}"/>
+    /// contract.</remarks>
+    public FieldInit(TPrev prev, FieldSelector<T, TField> field, TFieldInit init)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        _prev = prev;
+        _selector = field;
         _init = init;
     }
 
@@ -52,8 +71,8 @@ public readonly unsafe struct FieldInit<T, TError, TPrev, TField, TFieldInit> : 
             return false;
         }
 
-        // SAFETY: the constructor checked that [offset, offset + sizeof(TField)) lies inside *slot.
-        TField* field = (TField*)((byte*)slot + _offset);
+        // SAFETY: FieldAddress checks that the field lies inside *slot.
+        TField* field = FieldAddress(slot);
         bool ok;
         try
         {
@@ -82,24 +101,25 @@ public readonly unsafe struct FieldInit<T, TError, TPrev, TField, TFieldInit> : 
     public void DropFields(T* slot)
     {
         // SAFETY: the caller guarantees a successful TryInit on slot, so this field is built and not yet dropped.
-        PinDrop.Drop((TField*)((byte*)slot + _offset));
+        PinDrop.Drop(FieldAddress(slot));
         _prev.DropFields(slot);
     }
 
-    /// <summary>Adds another field, located by C#'s offsetof idiom (<c>&amp;((T*)null)-&gt;Field</c>).</summary>
-    /// <typeparam name="TNext">The next field's type.</typeparam>
+    /// <summary>Adds another field, picked by <paramref name="field"/>.</summary>
+    /// <typeparam name="TNext">The next field's type (inferred from the selector).</typeparam>
     /// <typeparam name="TNextInit">The next field's initializer.</typeparam>
-    /// <param name="offsetOf">The field's address in a <typeparamref name="T"/> at address zero.</param>
+    /// <param name="field">Picks the field: <c>static (ref p) =&gt; ref p.Field</c>.</param>
     /// <param name="init">Builds the field.</param>
     /// <returns>An initializer for the fields so far.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">The field does not lie inside <typeparamref name="T"/>.</exception>
-    /// <remarks><b>Safety:</b> the caller must pass the address of a real field of <typeparamref name="T"/>.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="field"/> is <see langword="null"/>.</exception>
+    /// <remarks><b>Safety:</b> the caller must pass a selector that keeps the <see cref="FieldSelector{T, TField}"/>
+    /// contract.</remarks>
     public FieldInit<T, TError, FieldInit<T, TError, TPrev, TField, TFieldInit>, TNext, TNextInit> Field<TNext, TNextInit>(
-        TNext* offsetOf, TNextInit init)
+        FieldSelector<T, TNext> field, TNextInit init)
         where TNext : unmanaged
-        where TNextInit : IPinInit<TNext, TError> => new(this, (nint)offsetOf, init);
+        where TNextInit : IPinInit<TNext, TError> => new(this, field, init);
 
-    /// <summary>Adds another field at a byte offset (the form generated code uses).</summary>
+    /// <summary>Adds another field at a byte offset (for generated code that knows the offset).</summary>
     /// <typeparam name="TNext">The next field's type.</typeparam>
     /// <typeparam name="TNextInit">The next field's initializer.</typeparam>
     /// <param name="offset">The field's byte offset in <typeparamref name="T"/>.</param>
@@ -113,15 +133,38 @@ public readonly unsafe struct FieldInit<T, TError, TPrev, TField, TFieldInit> : 
         where TNextInit : IPinInit<TNext, TError> => new(this, offset, init);
 
     /// <summary>Adds another field built by an initializer that cannot fail.</summary>
-    /// <typeparam name="TNext">The next field's type.</typeparam>
+    /// <typeparam name="TNext">The next field's type (inferred from the selector).</typeparam>
     /// <typeparam name="TNextInit">The next field's infallible initializer.</typeparam>
-    /// <param name="offsetOf">The field's address in a <typeparamref name="T"/> at address zero.</param>
+    /// <param name="field">Picks the field: <c>static (ref p) =&gt; ref p.Field</c>.</param>
     /// <param name="init">Builds the field.</param>
     /// <returns>An initializer for the fields so far.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">The field does not lie inside <typeparamref name="T"/>.</exception>
-    /// <remarks><b>Safety:</b> the caller must pass the address of a real field of <typeparamref name="T"/>.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="field"/> is <see langword="null"/>.</exception>
+    /// <remarks><b>Safety:</b> the caller must pass a selector that keeps the <see cref="FieldSelector{T, TField}"/>
+    /// contract.</remarks>
     public FieldInit<T, TError, FieldInit<T, TError, TPrev, TField, TFieldInit>, TNext, WidenErrorInit<TNext, TError, TNextInit>>
-        InfallibleField<TNext, TNextInit>(TNext* offsetOf, TNextInit init)
+        InfallibleField<TNext, TNextInit>(FieldSelector<T, TNext> field, TNextInit init)
         where TNext : unmanaged
-        where TNextInit : IPinInit<TNext, Infallible> => new(this, (nint)offsetOf, new(init));
+        where TNextInit : IPinInit<TNext, Infallible> => new(this, field, new(init));
+
+    /// <summary>The address of this field inside <paramref name="slot"/>; throws if a selector strays outside it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private TField* FieldAddress(T* slot)
+    {
+        if (_selector is null)
+        {
+            // SAFETY: the offset constructor checked that [offset, offset + sizeof(TField)) lies inside a T.
+            return (TField*)((byte*)slot + _offset);
+        }
+
+        // SAFETY: a selector only computes an address from slot (FieldSelector contract); the range check below
+        // catches one that strays outside the struct before anything is written there.
+        TField* field = (TField*)Unsafe.AsPointer(ref _selector(ref *slot));
+        nuint offset = (nuint)((byte*)field - (byte*)slot);
+        if (offset > (nuint)(sizeof(T) - sizeof(TField)))
+        {
+            ThrowHelper.ThrowInvalidOperationException_FieldOutsideStruct();
+        }
+
+        return field;
+    }
 }

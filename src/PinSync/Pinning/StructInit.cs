@@ -5,7 +5,7 @@ namespace PinSync.Pinning;
 
 /// <summary>
 /// The start of a struct built from per-field initializers: it optionally zeroes the struct, builds no field, and
-/// offers <see cref="Field{TField, TFieldInit}(TField*, TFieldInit)"/> to add the first one. Made by
+/// offers <see cref="Field{TField, TFieldInit}(FieldSelector{T, TField}, TFieldInit)"/> to add the first one. Made by
 /// <see cref="PinInit.Struct{T, TError}(bool)"/>.
 /// </summary>
 /// <typeparam name="T">The struct to build.</typeparam>
@@ -49,18 +49,19 @@ public readonly unsafe struct StructInit<T, TError> : IPinFieldsInit<T, TError>
     {
     }
 
-    /// <summary>Adds a field, located by C#'s offsetof idiom, built by <paramref name="init"/>.</summary>
-    /// <typeparam name="TField">The field's type.</typeparam>
+    /// <summary>Adds a field, picked by <paramref name="field"/>, built by <paramref name="init"/>.</summary>
+    /// <typeparam name="TField">The field's type (inferred from the selector).</typeparam>
     /// <typeparam name="TFieldInit">The field's initializer.</typeparam>
-    /// <param name="offsetOf">The field's address in a <typeparamref name="T"/> at address zero:
-    /// <c>&amp;((T*)null)-&gt;Field</c> (only the address is computed; nothing is read).</param>
+    /// <param name="field">Picks the field: <c>static (ref p) =&gt; ref p.Field</c>.</param>
     /// <param name="init">Builds the field.</param>
     /// <returns>An initializer for the fields so far.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">The field does not lie inside <typeparamref name="T"/>.</exception>
-    /// <remarks><b>Safety:</b> the caller must pass the address of a real field of <typeparamref name="T"/>.</remarks>
-    public FieldInit<T, TError, StructInit<T, TError>, TField, TFieldInit> Field<TField, TFieldInit>(TField* offsetOf, TFieldInit init)
+    /// <exception cref="ArgumentNullException"><paramref name="field"/> is <see langword="null"/>.</exception>
+    /// <remarks><b>Safety:</b> the caller must pass a selector that keeps the <see cref="FieldSelector{T, TField}"/>
+    /// contract (a selector that points outside the struct is caught when the initializer runs).</remarks>
+    public FieldInit<T, TError, StructInit<T, TError>, TField, TFieldInit> Field<TField, TFieldInit>(
+        FieldSelector<T, TField> field, TFieldInit init)
         where TField : unmanaged
-        where TFieldInit : IPinInit<TField, TError> => new(this, (nint)offsetOf, init);
+        where TFieldInit : IPinInit<TField, TError> => new(this, field, init);
 
     /// <summary>Adds a field at a byte offset, built by <paramref name="init"/> (the form generated code uses).</summary>
     /// <typeparam name="TField">The field's type.</typeparam>
@@ -77,13 +78,14 @@ public readonly unsafe struct StructInit<T, TError> : IPinFieldsInit<T, TError>
     /// <summary>Adds a field built by an initializer that cannot fail (for example <see cref="PinInit.Zeroed{T}"/>).</summary>
     /// <typeparam name="TField">The field's type.</typeparam>
     /// <typeparam name="TFieldInit">The field's infallible initializer.</typeparam>
-    /// <param name="offsetOf">The field's address in a <typeparamref name="T"/> at address zero.</param>
+    /// <param name="field">Picks the field: <c>static (ref p) =&gt; ref p.Field</c>.</param>
     /// <param name="init">Builds the field.</param>
     /// <returns>An initializer for the fields so far.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">The field does not lie inside <typeparamref name="T"/>.</exception>
-    /// <remarks><b>Safety:</b> the caller must pass the address of a real field of <typeparamref name="T"/>.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="field"/> is <see langword="null"/>.</exception>
+    /// <remarks><b>Safety:</b> the caller must pass a selector that keeps the <see cref="FieldSelector{T, TField}"/>
+    /// contract.</remarks>
     public FieldInit<T, TError, StructInit<T, TError>, TField, WidenErrorInit<TField, TError, TFieldInit>>
-        InfallibleField<TField, TFieldInit>(TField* offsetOf, TFieldInit init)
+        InfallibleField<TField, TFieldInit>(FieldSelector<T, TField> field, TFieldInit init)
         where TField : unmanaged
-        where TFieldInit : IPinInit<TField, Infallible> => new(this, (nint)offsetOf, new(init));
+        where TFieldInit : IPinInit<TField, Infallible> => new(this, field, new(init));
 }
