@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using PinSync.Intrusive;
+using PinSync.Pinning;
 
 namespace PinSync.Tests.Intrusive;
 
@@ -125,6 +126,7 @@ public sealed unsafe class ListHeadContainerOfTests : TestBase
         Assert.False(ListHead.IsLinked(&b.ByPriority));
     }
 
+    [Pinned]
     [StructLayout(LayoutKind.Sequential)]
     private struct Waiter
     {
@@ -134,6 +136,7 @@ public sealed unsafe class ListHeadContainerOfTests : TestBase
         public int Tail;
     }
 
+    [Pinned]
     [StructLayout(LayoutKind.Sequential)]
     private struct Dual
     {
@@ -142,6 +145,7 @@ public sealed unsafe class ListHeadContainerOfTests : TestBase
         public int Id;
     }
 
+    [Pinned]
     [StructLayout(LayoutKind.Sequential)]
     private struct Big
     {

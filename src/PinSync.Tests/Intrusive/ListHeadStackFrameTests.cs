@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using PinSync.Intrusive;
+using PinSync.Pinning;
 
 namespace PinSync.Tests.Intrusive;
 
@@ -143,6 +144,7 @@ public sealed unsafe class ListHeadStackFrameTests : TestBase
         }
     }
 
+    [Pinned]
     [StructLayout(LayoutKind.Sequential)]
     private struct FrameWaiter
     {
