@@ -100,6 +100,10 @@ internal sealed class PinSyncSymbols
     public static bool IsMutexGuard(ITypeSymbol? type) =>
         type is INamedTypeSymbol { Name: "MutexGuard", Arity: 1 } named && IsNamespace(named.ContainingNamespace, "PinSync");
 
+    /// <summary>Whether <paramref name="type"/> is the managed façade <c>PinSync.CondVar</c>.</summary>
+    public static bool IsCondVarFacade(ITypeSymbol? type) =>
+        type is INamedTypeSymbol { Name: "CondVar", Arity: 0 } named && IsNamespace(named.ContainingNamespace, "PinSync");
+
     /// <summary>Whether <paramref name="type"/> is <c>PinSync.CondVar</c> or <c>PinSync.RawCondVar</c>.</summary>
     public static bool IsCondVar(ITypeSymbol? type) =>
         type is INamedTypeSymbol { Name: "CondVar" or "RawCondVar", Arity: 0 } named && IsNamespace(named.ContainingNamespace, "PinSync");

@@ -8,8 +8,9 @@ using PinSync.Analyzers.Common;
 namespace PinSync.Analyzers.Guards;
 
 /// <summary>
-/// PINSYNC013: <c>CondVar.Wait</c>/<c>WaitAsync</c> (and the raw <c>RawCondVar</c> waits) must sit inside a
-/// <c>while</c>, <c>do</c> or <c>for</c> loop of the same function, which re-checks the condition after waking.
+/// PINSYNC013: <c>CondVar.Wait</c>/<c>WaitAsync</c> must sit inside a <c>while</c>, <c>do</c> or <c>for</c> loop of
+/// the same function, which re-checks the condition after waking. The raw <c>RawCondVar</c> waits are building
+/// blocks (the façade itself is made of them) and are not checked.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class CondVarWaitAnalyzer : DiagnosticAnalyzer
@@ -30,9 +31,11 @@ public sealed class CondVarWaitAnalyzer : DiagnosticAnalyzer
     {
         var invocation = (IInvocationOperation)context.Operation;
         var method = invocation.TargetMethod;
-        if (!method.Name.StartsWith("Wait", System.StringComparison.Ordinal) || !PinSyncSymbols.IsCondVar(method.ContainingType))
+        if (method.Name is not ("Wait" or "WaitAsync")
+            || !PinSyncSymbols.IsCondVarFacade(method.ContainingType)
+            || SymbolEqualityComparer.Default.Equals(context.ContainingSymbol.ContainingType, method.ContainingType))
         {
-            return;
+            return; // not a wait, or CondVar's own plumbing
         }
 
         for (var node = invocation.Syntax.Parent; node is not null; node = node.Parent)

@@ -17,7 +17,7 @@ internal static class PinDataEmitter
     {
         public FieldModel(IFieldSymbol field, HashSet<string> parameterNames, HashSet<string> typeParameterNames)
         {
-            Name = field.Name;
+            Name = PinDataShape.Escape(field.Name);
             Type = field.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
             IsPin = PinDataShape.IsPin(field);
             IsFixedBuffer = field.IsFixedSizeBuffer;

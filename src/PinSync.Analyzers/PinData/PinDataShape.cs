@@ -129,9 +129,11 @@ internal static class PinDataShape
             trimmed = "value";
         }
 
-        var camel = char.ToLowerInvariant(trimmed[0]) + trimmed.Substring(1);
-        return SyntaxFacts.GetKeywordKind(camel) != SyntaxKind.None ? "@" + camel : camel;
+        return Escape(char.ToLowerInvariant(trimmed[0]) + trimmed.Substring(1));
     }
+
+    /// <summary>Writes <paramref name="name"/> as an identifier, escaping keywords (<c>@lock</c>).</summary>
+    public static string Escape(string name) => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
     /// <summary>Turns <c>_waitList</c> into <c>WaitList</c>.</summary>
     public static string PascalName(string fieldName)

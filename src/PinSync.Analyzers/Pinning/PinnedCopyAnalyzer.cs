@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -56,6 +57,9 @@ public sealed class PinnedCopyAnalyzer : DiagnosticAnalyzer
                 c => AnalyzeMemberInitializer(c, symbols), OperationKind.FieldInitializer, OperationKind.PropertyInitializer);
             start.RegisterOperationAction(
                 c => AnalyzeCapture(c, symbols), OperationKind.LocalReference, OperationKind.ParameterReference);
+            start.RegisterOperationAction(c => AnalyzeInterpolation(c, symbols), OperationKind.Interpolation);
+            start.RegisterSyntaxNodeAction(
+                c => AnalyzeStackAllocInitializer(c, symbols), SyntaxKind.ArrayInitializerExpression);
         });
     }
 
@@ -308,6 +312,39 @@ public sealed class PinnedCopyAnalyzer : DiagnosticAnalyzer
                 }
 
                 break;
+        }
+    }
+
+    // $"{node}": the interpolated-string handler takes the value by value (AppendFormatted<T>(T value)).
+    private static void AnalyzeInterpolation(OperationAnalysisContext context, PinSyncSymbols symbols)
+    {
+        var interpolation = (IInterpolationOperation)context.Operation;
+        CheckCopy(context, symbols, interpolation.Expression, "passed by value to string formatting");
+    }
+
+    // stackalloc Node[] { a, b }: the initializer copies each element (IOperation has no shape for it).
+    private static void AnalyzeStackAllocInitializer(SyntaxNodeAnalysisContext context, PinSyncSymbols symbols)
+    {
+        var initializer = (InitializerExpressionSyntax)context.Node;
+        if (initializer.Parent is not (StackAllocArrayCreationExpressionSyntax or ImplicitStackAllocArrayCreationExpressionSyntax))
+        {
+            return;
+        }
+
+        foreach (var expression in initializer.Expressions)
+        {
+            if (context.SemanticModel.GetOperation(expression, context.CancellationToken) is { } operation)
+            {
+                var stripped = OperationHelpers.StripIdentity(operation);
+                if (symbols.IsPinned(stripped.Type) && OperationHelpers.IsStorage(stripped))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(
+                        Descriptors.PinnedValueCopied,
+                        expression.GetLocation(),
+                        PinSyncSymbols.Display(stripped.Type!),
+                        "copied into a stackalloc initializer"));
+                }
+            }
         }
     }
 
