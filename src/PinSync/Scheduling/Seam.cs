@@ -139,7 +139,9 @@ internal static class Seam
             return;
         }
 
-        ThreadPool.UnsafeQueueUserWorkItem(item, preferLocal: false);
+        // Local queue when called from a pool thread, as Task continuations do: no global-queue segment churn, and
+        // the completion is stolen by an idle worker if the releasing thread stays busy.
+        ThreadPool.UnsafeQueueUserWorkItem(item, preferLocal: true);
     }
 
     /// <summary>Arms <paramref name="timer"/> for <paramref name="dueTicks"/>.</summary>
