@@ -101,6 +101,13 @@ public sealed class MutexGuardAnalyzer : DiagnosticAnalyzer
             consumer = consumer.Parent;
         }
 
+        // () => m.Lock() / async () => await m.LockAsync() as the whole body of a lambda whose result is dropped:
+        // the probe of an "expected to throw" assertion (Assert.Throws(() => ...)), not a critical section.
+        if (consumer is IExpressionStatementOperation { IsImplicit: true, Parent: IBlockOperation { Parent: IAnonymousFunctionOperation } })
+        {
+            return;
+        }
+
         string? how = consumer switch
         {
             IExpressionStatementOperation => "is discarded",
@@ -431,7 +438,12 @@ public sealed class MutexGuardAnalyzer : DiagnosticAnalyzer
         int? firstAwaitLine = null;
         foreach (var root in region)
         {
-            foreach (var node in root.DescendantNodesAndSelf(n => n == root || !OperationHelpers.IsFunctionBoundary(n)))
+            if (OperationHelpers.IsFunctionBoundary(root))
+            {
+                continue; // a local function declared in the scope awaits on its own frame
+            }
+
+            foreach (var node in root.DescendantNodesAndSelf(n => !OperationHelpers.IsFunctionBoundary(n)))
             {
                 var awaitLocation = AwaitLocation(node);
                 if (awaitLocation is null || node.SpanStart >= limit)

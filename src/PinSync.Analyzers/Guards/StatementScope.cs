@@ -39,10 +39,9 @@ internal readonly struct StatementScope
             return null;
         }
 
-        var target = statement.Parent is GlobalStatementSyntax ? statement : statement;
         for (var i = 0; i < list.Count; i++)
         {
-            if (list[i] == target)
+            if (list[i] == statement)
             {
                 return new StatementScope(list, i);
             }
@@ -94,7 +93,12 @@ internal readonly struct StatementScope
         for (var i = Index + 1; i < end && i < Statements.Count; i++)
         {
             var root = Statements[i];
-            foreach (var node in root.DescendantNodesAndSelf(n => n == root || !OperationHelpers.IsFunctionBoundary(n)))
+            if (OperationHelpers.IsFunctionBoundary(root))
+            {
+                continue; // a local function declared here: its exits are its own
+            }
+
+            foreach (var node in root.DescendantNodesAndSelf(n => !OperationHelpers.IsFunctionBoundary(n)))
             {
                 switch (node)
                 {

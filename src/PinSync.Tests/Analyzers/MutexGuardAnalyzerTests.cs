@@ -168,6 +168,30 @@ public sealed class MutexGuardAnalyzerTests
 
             public static MutexGuard<int> Direct(PinnedMutex<int> m) => m.Lock();
 
+            public static async Task<int> LocalFunctionInScope(PinnedMutex<int> m)
+            {
+                var g = m.Lock();
+                async Task<int> Later()
+                {
+                    using var inner = await m.LockAsync();
+                    return inner.Value;
+                }
+
+                g.Value++;
+                g.Dispose();
+                return await Later();
+            }
+
+            public static async Task ThrowProbes(PinnedMutex<int> m)
+            {
+                Assert(() => m.Lock());
+                await AssertAsync(async () => await m.LockAsync());
+            }
+
+            private static void Assert(Action probe) => probe();
+
+            private static Task AssertAsync(Func<Task> probe) => probe();
+
             public static int Block(PinnedMutex<int> m)
             {
                 using (m.Lock())
