@@ -119,7 +119,7 @@ public sealed class PinnedMutexConcurrencyTests : TestBase
         const int Waiters = 1000;
         var sources = Enumerable.Range(0, Waiters).Select(_ => new CancellationTokenSource()).ToArray();
         var acquired = new int[Waiters];
-        var holder = m.Lock();
+        var holder = await m.LockAsync();
 
         var waits = Enumerable.Range(0, Waiters).Select(i => Run(i)).ToArray();
 
