@@ -1,0 +1,36 @@
+namespace PinSync.Testing;
+
+/// <summary>What kind of bug an <see cref="Explorer"/> run found.</summary>
+public enum BugKind
+{
+    /// <summary>No bug: every iteration passed.</summary>
+    None = 0,
+
+    /// <summary>A call of <see cref="Explorer.Assert(bool, string)"/> with <see langword="false"/>.</summary>
+    AssertionFailure = 1,
+
+    /// <summary>An exception escaped the body, a spawned operation, a continuation, a work item or a timer.</summary>
+    UnhandledException = 2,
+
+    /// <summary>No operation could run, no timer was pending, and the body had not finished.</summary>
+    Deadlock = 3,
+
+    /// <summary>An iteration took more than <see cref="ExplorerOptions.MaxSteps"/> scheduling steps.</summary>
+    Livelock = 4,
+
+    /// <summary>The body finished while a spawned operation was still blocked or waiting.</summary>
+    UnfinishedOperation = 5,
+
+    /// <summary>Code of a controlled operation ran on, or was resumed from, a thread the explorer does not control
+    /// (<c>Task.Run</c>, a real timer, <c>ConfigureAwait(false)</c> onto the thread pool).</summary>
+    UncontrolledConcurrency = 6,
+
+    /// <summary>An operation ran for <see cref="ExplorerOptions.HangTimeout"/> of wall-clock time without reaching a
+    /// scheduling point: it blocked outside the explorer's control (<c>Task.Wait</c>, <c>Thread.Sleep</c>,
+    /// <c>Monitor.Wait</c>, I/O) or looped without a scheduling point.</summary>
+    Hang = 7,
+
+    /// <summary>A replayed trace did not match the program: the program is not deterministic under the explorer, or
+    /// the trace belongs to another program.</summary>
+    ReplayDivergence = 8,
+}

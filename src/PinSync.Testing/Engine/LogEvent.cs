@@ -1,0 +1,47 @@
+namespace PinSync.Testing.Engine;
+
+/// <summary>The kinds of entries in a <see cref="ScheduleLog"/>.</summary>
+internal enum LogEvent : byte
+{
+    /// <summary>A scheduling point of an operation (kind, resource, operation name).</summary>
+    Point,
+
+    /// <summary>An operation blocks in a park (resource, operation name, deadline).</summary>
+    Park,
+
+    /// <summary>An operation unparks another one (<see cref="LogEntry.Other"/>).</summary>
+    Unpark,
+
+    /// <summary>An unpark arrived before the park: a permit is left.</summary>
+    Permit,
+
+    /// <summary>An operation spawns another one.</summary>
+    Spawn,
+
+    /// <summary>A continuation is posted as a new operation.</summary>
+    Post,
+
+    /// <summary>A work item is queued as a new operation.</summary>
+    Queue,
+
+    /// <summary>A timer is armed.</summary>
+    Arm,
+
+    /// <summary>A timer is cancelled before it fired.</summary>
+    Disarm,
+
+    /// <summary>A timer fires as a new operation.</summary>
+    Fire,
+
+    /// <summary>A park times out.</summary>
+    ParkTimeout,
+
+    /// <summary>The virtual clock advances because nothing else can run.</summary>
+    Clock,
+
+    /// <summary>Another operation gets the baton.</summary>
+    Switch,
+
+    /// <summary>An operation finishes.</summary>
+    Finish,
+}

@@ -1,0 +1,147 @@
+using System.Globalization;
+using System.Text;
+
+namespace PinSync.Testing.Engine;
+
+/// <summary>
+/// The replayable trace string: <c>pinsync-trace/1;strategy=pct(3);seed=0x…;iteration=57;maxsteps=10000;schedule=…</c>.
+/// </summary>
+/// <remarks>
+/// Implementation notes. Only decisions with two or more candidates are recorded (a step with one candidate is
+/// forced, so a replay reaches it by itself). Each decision is the chosen candidate: an operation id 1–35 is one
+/// character of <c>[1-9a-z]</c>, a larger id is written <c>(id)</c>, and <c>!</c> stands for "the earliest pending
+/// timeout fires now". The strategy, seed and iteration are informational (a replay needs only the schedule and the
+/// step limit); they let a reader rerun the original exploration.
+/// </remarks>
+internal static class TraceCodec
+{
+    internal const string Version = "pinsync-trace/1";
+
+    private const string Digits = "0123456789abcdefghijklmnopqrstuvwxyz";
+
+    internal static string Encode(string strategy, ulong seed, int iteration, int maxSteps, ReadOnlySpan<int> decisions)
+    {
+        var builder = new StringBuilder(64 + decisions.Length);
+        builder.Append(Version)
+            .Append(";strategy=").Append(strategy)
+            .Append(";seed=0x").Append(seed.ToString("x16", CultureInfo.InvariantCulture))
+            .Append(";iteration=").Append(iteration.ToString(CultureInfo.InvariantCulture))
+            .Append(";maxsteps=").Append(maxSteps.ToString(CultureInfo.InvariantCulture))
+            .Append(";schedule=");
+        foreach (var decision in decisions)
+        {
+            if (decision == Decision.TimerCandidate)
+            {
+                builder.Append('!');
+            }
+            else if (decision < Digits.Length)
+            {
+                builder.Append(Digits[decision]);
+            }
+            else
+            {
+                builder.Append('(').Append(decision.ToString(CultureInfo.InvariantCulture)).Append(')');
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>Parses a trace; throws <see cref="FormatException"/> naming what is wrong.</summary>
+    internal static (int[] Decisions, int MaxSteps, string Strategy) Decode(string trace)
+    {
+        var parts = trace.Trim().Split(';');
+        if (parts.Length == 0 || parts[0] != Version)
+        {
+            throw new FormatException($"Not a PinSync explorer trace (expected it to start with '{Version};'): '{Shorten(trace)}'.");
+        }
+
+        string? schedule = null;
+        var maxSteps = ExplorerOptions.DefaultMaxSteps;
+        var strategy = "?";
+        foreach (var part in parts.AsSpan(1))
+        {
+            var equals = part.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new FormatException($"Malformed trace field '{part}'.");
+            }
+
+            var key = part[..equals];
+            var value = part[(equals + 1)..];
+            switch (key)
+            {
+                case "schedule":
+                    schedule = value;
+                    break;
+                case "maxsteps":
+                    maxSteps = int.Parse(value, NumberStyles.None, CultureInfo.InvariantCulture);
+                    break;
+                case "strategy":
+                    strategy = value;
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        if (schedule is null)
+        {
+            throw new FormatException("The trace has no 'schedule=' field.");
+        }
+
+        return (ParseSchedule(schedule), maxSteps, strategy);
+    }
+
+    internal static string DescribeCandidate(int candidate) =>
+        candidate == Decision.TimerCandidate ? "fire-timer" : "op" + candidate.ToString(CultureInfo.InvariantCulture);
+
+    internal static string DescribeCandidates(ReadOnlySpan<int> candidates)
+    {
+        var builder = new StringBuilder("[");
+        for (var i = 0; i < candidates.Length; i++)
+        {
+            builder.Append(i == 0 ? string.Empty : ", ").Append(DescribeCandidate(candidates[i]));
+        }
+
+        return builder.Append(']').ToString();
+    }
+
+    private static int[] ParseSchedule(string schedule)
+    {
+        var decisions = new List<int>(schedule.Length);
+        for (var i = 0; i < schedule.Length; i++)
+        {
+            var c = schedule[i];
+            if (c == '!')
+            {
+                decisions.Add(Decision.TimerCandidate);
+            }
+            else if (c == '(')
+            {
+                var close = schedule.IndexOf(')', i);
+                if (close < 0)
+                {
+                    throw new FormatException($"Unclosed '(' at schedule position {i}.");
+                }
+
+                decisions.Add(int.Parse(schedule.AsSpan(i + 1, close - i - 1), NumberStyles.None, CultureInfo.InvariantCulture));
+                i = close;
+            }
+            else
+            {
+                var value = Digits.IndexOf(c, StringComparison.Ordinal);
+                if (value <= 0)
+                {
+                    throw new FormatException($"Unexpected character '{c}' at schedule position {i}.");
+                }
+
+                decisions.Add(value);
+            }
+        }
+
+        return [.. decisions];
+    }
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
+}

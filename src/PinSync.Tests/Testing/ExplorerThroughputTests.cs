@@ -1,0 +1,60 @@
+using System.Globalization;
+using PinSync.Testing;
+using PinSync.Tests.Testing.Toys;
+using Xunit.Abstractions;
+
+namespace PinSync.Tests.Testing;
+
+/// <summary>Iterations per second of short explorer programs (figures for docs/explorer.md). Opt-in: set
+/// PINSYNC_STRESS=1.</summary>
+public sealed class ExplorerThroughputTests(ITestOutputHelper output) : TestBase
+{
+    private static bool Enabled => Environment.GetEnvironmentVariable("PINSYNC_STRESS") == "1";
+
+    [Fact]
+    [Trait("Category", "Stress")]
+    public void Run_ShortPrograms_ReportsIterationsPerSecond()
+    {
+        if (!Enabled)
+        {
+            return;
+        }
+
+        Measure("2 ops, toy blocking lock", () =>
+        {
+            var gate = new ToyLock();
+            var counter = 0;
+            void Work()
+            {
+                gate.Enter();
+                counter++;
+                gate.Exit();
+            }
+
+            return Task.WhenAll(Explorer.Spawn(Work), Explorer.Spawn(Work));
+        });
+        Measure("2 ops, toy async lock", () =>
+        {
+            var gate = new ToyAsyncLock();
+            async Task Work()
+            {
+                await gate.LockAsync();
+                gate.Unlock();
+            }
+
+            return Task.WhenAll(Explorer.Spawn(Work), Explorer.Spawn(Work));
+        });
+        Measure("2 ops, lost update (Interleave)", ExplorerTestPrograms.AtomicUpdate);
+    }
+
+    private void Measure(string name, Func<Task> body)
+    {
+        foreach (var strategy in new[] { Strategy.Random(), Strategy.Pct(3) })
+        {
+            Explorer.Run(body, new ExplorerOptions { Iterations = 200, Strategy = strategy, Seed = 1 });
+            var report = ExplorerAssert.NoBugs(body, new ExplorerOptions { Iterations = 20_000, Strategy = strategy, Seed = 1 });
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{name,-34} {strategy,-10} {report.IterationsPerSecond,8:F0} it/s  ({report.Iterations} it, max {report.MaxStepsObserved} steps)"));
+        }
+    }
+}
