@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Threading.Tasks.Sources;
+using PinSync.Internal;
 using PinSync.Intrusive;
 using PinSync.Scheduling;
 
@@ -135,6 +136,14 @@ internal sealed unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSo
 
     private void Finish(int state)
     {
+        if (state == WaitNodeState.Granted)
+        {
+            PinSyncMetrics.RecordWait(_ops!.Name, _node->EnqueuedAt);
+        }
+
+        // Disarm clears the wait's fields: keep what the exceptions report.
+        var token = _token;
+        var name = _ops?.Name ?? "primitive";
         Disarm();
         switch (state)
         {
@@ -145,11 +154,11 @@ internal sealed unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSo
                 _core.SetResult(false);
                 break;
             case WaitNodeState.Canceled:
-                _core.SetException(new OperationCanceledException(_token));
+                _core.SetException(new OperationCanceledException(token));
                 break;
             default:
                 Debug.Assert(state == WaitNodeState.Disposed, $"Unexpected final state {state}.");
-                _core.SetException(new ObjectDisposedException(_ops?.Name ?? "primitive"));
+                _core.SetException(new ObjectDisposedException(name));
                 break;
         }
     }

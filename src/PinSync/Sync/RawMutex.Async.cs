@@ -111,6 +111,7 @@ public unsafe partial struct RawMutex
         outcome = WaitNodeState.Waiting;
         LinkLocked(mutex, node, atHead: false);
         mutex->_waitLock.Exit();
+        PinSyncMetrics.RecordContended(s_ops.Name);
         Seam.Point(SchedulingPointKind.Enqueue, (nint)mutex, nameof(LockAsync));
         return waiter;
     }

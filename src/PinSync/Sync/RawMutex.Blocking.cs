@@ -94,6 +94,7 @@ public unsafe partial struct RawMutex
                 {
                     case WaitNodeState.Granted:
                         mutex->_ownerThreadId = me;
+                        PinSyncMetrics.RecordWait(s_ops.Name, node.EnqueuedAt);
                         return true;
                     case WaitNodeState.Woken:
                         if (cancellationToken.IsCancellationRequested || Seam.NowTicks() >= deadline)
@@ -105,6 +106,7 @@ public unsafe partial struct RawMutex
                         if (TryLockFast(mutex))
                         {
                             mutex->_ownerThreadId = me;
+                            PinSyncMetrics.RecordWait(s_ops.Name, node.EnqueuedAt);
                             return true;
                         }
 
@@ -148,6 +150,11 @@ public unsafe partial struct RawMutex
 
         LinkLocked(mutex, node, atHead);
         mutex->_waitLock.Exit();
+        if (!atHead)
+        {
+            PinSyncMetrics.RecordContended(s_ops.Name);
+        }
+
         Seam.Point(SchedulingPointKind.Enqueue, (nint)mutex, nameof(Lock));
 
         // A false return of Park is the timeout (under the explorer it may fire before the virtual deadline, which is

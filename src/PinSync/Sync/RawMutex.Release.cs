@@ -35,6 +35,7 @@ public unsafe partial struct RawMutex
         if (handOff)
         {
             node->State = WaitNodeState.Granted; // Locked stays set: the mutex now belongs to the waiter.
+            PinSyncMetrics.RecordHandoff();
         }
         else
         {
