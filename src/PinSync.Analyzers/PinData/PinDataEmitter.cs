@@ -56,7 +56,10 @@ internal static class PinDataEmitter
     }
 
     /// <summary>The generated file for <paramref name="type"/>, which passed <see cref="PinDataShape.Check"/>.</summary>
-    public static string Emit(INamedTypeSymbol type)
+    /// <param name="type">The struct.</param>
+    /// <param name="registerDrop">Whether to emit a module initializer that registers the struct with
+    /// <c>PinDrop.Register</c> (NativeAOT support for a struct that implements <c>IPinnedDrop</c>).</param>
+    public static string Emit(INamedTypeSymbol type, bool registerDrop)
     {
         var parameterNames = new HashSet<string> { "slot", "error" };
         var typeParameterNames = new HashSet<string> { "TError" };
@@ -110,6 +113,19 @@ internal static class PinDataEmitter
         w.Close();
         foreach (var _ in containers)
         {
+            w.Close();
+        }
+
+        if (registerDrop)
+        {
+            var mangled = self.Replace("global::", string.Empty).Replace('.', '_').Replace("@", string.Empty);
+            w.Line();
+            w.Line("// Registers " + name + " with PinDrop before any code runs, so dropping it through a generic PinBox or slab");
+            w.Line("// needs no reflection (required under NativeAOT).");
+            w.Line("internal static class PinDataDropRegistration_" + mangled);
+            w.Open();
+            w.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
+            w.Line("internal static void Register() => global::PinSync.Pinning.PinDrop.Register<" + self + ">();");
             w.Close();
         }
 
@@ -170,7 +186,7 @@ internal static class PinDataEmitter
 
         w.Line($"public static {initializerType} Create{(pins.Count == 0 ? string.Empty : "<" + typeParameters + ">")}({parameters})");
         w.Indent();
-        EmitConstraints(w, self, pins);
+        EmitConstraints(w, pins);
         w.Line($"=> new {initializerType}({arguments});");
         w.Dedent();
         w.Line();
@@ -187,7 +203,7 @@ internal static class PinDataEmitter
 
         w.Line($"public struct {initializerType} : {IPinInit}<{self}, TError>");
         w.Indent();
-        EmitConstraints(w, self, pins);
+        EmitConstraints(w, pins);
         w.Dedent();
         w.Open();
 
@@ -320,14 +336,12 @@ internal static class PinDataEmitter
         w.Close(); // PinInit<TError>
     }
 
-    private static void EmitConstraints(Writer w, string self, List<FieldModel> pins)
+    private static void EmitConstraints(Writer w, List<FieldModel> pins)
     {
         foreach (var pin in pins)
         {
             w.Line($"where {pin.TypeParameter} : {IPinInit}<{pin.Type}, TError>");
         }
-
-        _ = self;
     }
 
     private static void EmitDrop(Writer w, List<FieldModel> pins)

@@ -44,9 +44,27 @@ public sealed class PinDataGenerator : IIncrementalGenerator
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var text = PinDataEmitter.Emit(type);
+        // Under NativeAOT, PinDrop needs droppable types registered up front (no reflection); emit that when the
+        // struct implements IPinnedDrop, PinDrop exists, and the struct is visible to a module initializer.
+        var registerDrop = PinSyncSymbols.ImplementsPinnedDrop(type)
+            && context.SemanticModel.Compilation.GetTypeByMetadataName("PinSync.Pinning.PinDrop") is not null
+            && IsVisibleInAssembly(type);
+        var text = PinDataEmitter.Emit(type, registerDrop);
         var hint = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", string.Empty) + ".PinData.g.cs";
         return new GeneratedSource(hint, text);
+    }
+
+    private static bool IsVisibleInAssembly(INamedTypeSymbol type)
+    {
+        for (var current = type; current is not null; current = current.ContainingType)
+        {
+            if (current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>One generated file; <c>default</c> means nothing to generate.</summary>

@@ -49,13 +49,13 @@ public sealed class PinnedStorageAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        CheckStorage(context, symbols, field, field.Type, field.IsStatic, field.Locations[0]);
+        CheckStorage(context, field, field.Type, field.IsStatic, field.Locations[0]);
     }
 
     /// <summary>Reports a field (or auto-property backing field) of pinned type in a class, a static, or an unmarked struct.</summary>
     /// <returns><see langword="true"/> when something was reported.</returns>
     private static bool CheckStorage(
-        SymbolAnalysisContext context, PinSyncSymbols symbols, ISymbol member, ITypeSymbol type, bool isStatic, Location location)
+        SymbolAnalysisContext context, ISymbol member, ITypeSymbol type, bool isStatic, Location location)
     {
         var owner = member.ContainingType;
         if (isStatic || owner.TypeKind is TypeKind.Class or TypeKind.Interface)
@@ -75,7 +75,6 @@ public sealed class PinnedStorageAnalyzer : DiagnosticAnalyzer
             return true;
         }
 
-        _ = symbols;
         return false;
     }
 
@@ -98,7 +97,7 @@ public sealed class PinnedStorageAnalyzer : DiagnosticAnalyzer
         }
 
         var location = property.Locations[0];
-        if (HasBackingField(property) && CheckStorage(context, symbols, property, property.Type, property.IsStatic, location))
+        if (HasBackingField(property) && CheckStorage(context, property, property.Type, property.IsStatic, location))
         {
             return;
         }

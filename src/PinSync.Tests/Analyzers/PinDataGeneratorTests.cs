@@ -159,6 +159,7 @@ public sealed class PinDataGeneratorTests
         Assert.Contains("public static unsafe class PinInit<TError>", text, StringComparison.Ordinal);
         Assert.Contains("/// <summary>", text, StringComparison.Ordinal);
         Assert.Contains("public void DropPinnedFields()", text, StringComparison.Ordinal);
+        Assert.Contains("PinDrop.Register<global::Whole>()", text, StringComparison.Ordinal);
     }
 
     [Fact]
