@@ -1,0 +1,195 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PinSync.Runtime.Internal;
+
+namespace PinSync.Runtime;
+
+/// <summary>
+/// An in-process, Orleans-style grain runtime: hands out grain references, activates grains on their first call,
+/// runs each activation one turn at a time, reports call-cycle deadlocks at once, collects idle activations, and
+/// deactivates everything when disposed.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <c>await using var runtime = new GrainRuntime();</c> then <c>runtime.GetGrain&lt;IAccount&gt;("alice")</c>. Grain
+/// interfaces extend <see cref="IGrain"/>; the implementing class (deriving from <see cref="Grain"/>) is found in the
+/// loaded assemblies, or mapped with <see cref="GrainRuntimeOptions.AddGrainType{TInterface, TGrain}"/>.
+/// </para>
+/// <para>
+/// Every dispatch goes through PinSync's scheduling seam (turns are seam work items, timeouts and timers are seam
+/// timers), so a runtime created inside an explorer run is scheduled by the explorer, deterministically.
+/// </para>
+/// <para>Thread-safe, except that <see cref="DisposeAsync"/> should be called once, after the callers are done (calls
+/// made afterwards fail with <see cref="ObjectDisposedException"/>).</para>
+/// </remarks>
+public sealed partial class GrainRuntime : IGrainFactory, IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<GrainId, Activation> _directory = new();
+    private readonly ConcurrentDictionary<Type, GrainInterfaceInfo> _interfaces = new();
+    private readonly Dictionary<Type, GrainClassInfo> _classes = [];
+    private readonly Lock _classesLock = new();
+    private readonly IReadOnlyDictionary<Type, Type> _explicitTypes;
+    private readonly Func<GrainId, GrainClassInfo, Activation> _createActivation;
+    private readonly IdleCollector? _collector;
+    private Task? _disposal;
+
+    // 0 = running, 1 = disposed (or disposing).
+    private int _disposed;
+
+    /// <summary>Creates a runtime with the default options.</summary>
+    public GrainRuntime()
+        : this(new GrainRuntimeOptions())
+    {
+    }
+
+    /// <summary>Creates a runtime configured by <paramref name="options"/> (read once, now).</summary>
+    /// <param name="options">The options.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    public GrainRuntime(GrainRuntimeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        RequestTimeout = options.RequestTimeout;
+        MaxPendingRequests = options.MaxPendingRequestsPerActivation;
+        TurnQuantumTicks = options.TurnQuantum.Ticks;
+        LongTurnTicks = options.LongTurnWarning.Ticks;
+        CollectionAgeTicks = options.CollectionAge == Timeout.InfiniteTimeSpan ? long.MaxValue : options.CollectionAge.Ticks;
+        Services = options.Services;
+        Logger = options.LoggerFactory?.CreateLogger("PinSync.Runtime") ?? NullLogger.Instance;
+        Metrics = new RuntimeMetrics(options.MeterFactory);
+        _explicitTypes = new Dictionary<Type, Type>(options.GrainTypes);
+        _createActivation = (id, grainClass) => new Activation(this, id, grainClass);
+        if (options.CollectionAge != Timeout.InfiniteTimeSpan)
+        {
+            _collector = new IdleCollector(this, options.CollectionQuantum.Ticks);
+            _collector.Start();
+        }
+    }
+
+    /// <summary>The number of live activations (a snapshot).</summary>
+    public int ActivationCount => _directory.Count;
+
+    internal TimeSpan RequestTimeout { get; }
+
+    internal int MaxPendingRequests { get; }
+
+    internal long TurnQuantumTicks { get; }
+
+    internal long LongTurnTicks { get; }
+
+    internal long CollectionAgeTicks { get; }
+
+    internal IServiceProvider? Services { get; }
+
+    internal ILogger Logger { get; }
+
+    internal RuntimeMetrics Metrics { get; }
+
+    internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    /// <inheritdoc />
+    public TGrain GetGrain<TGrain>(string key)
+        where TGrain : class, IGrain
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        var info = _interfaces.GetOrAdd(typeof(TGrain), static (type, runtime) => runtime.Describe(type), this);
+        var proxy = DispatchProxy.Create<TGrain, GrainProxy>();
+        ((GrainProxy)(object)proxy).Initialize(this, info, new GrainId(info.Class.Type, key));
+        return proxy;
+    }
+
+    /// <summary>Deactivates every activation (running requests finish first, then
+    /// <see cref="Grain.OnDeactivateAsync"/> runs) and stops the idle collector. Calls made afterwards fail with
+    /// <see cref="ObjectDisposedException"/>. Calling it again returns the same work.</summary>
+    /// <returns>A task that completes when every activation is gone.</returns>
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return new ValueTask(Volatile.Read(ref _disposal) ?? Task.CompletedTask);
+        }
+
+        var disposal = DisposeCoreAsync();
+        Volatile.Write(ref _disposal, disposal);
+        return new ValueTask(disposal);
+    }
+
+    private async Task DisposeCoreAsync()
+    {
+        _collector?.Stop();
+        while (!_directory.IsEmpty)
+        {
+            var departing = new List<Task>();
+            foreach (var activation in _directory.Values)
+            {
+                activation.RequestDeactivation(DeactivationReason.RuntimeShutdown);
+                departing.Add(activation.Deactivated);
+            }
+
+            await Task.WhenAll(departing);
+        }
+
+        Metrics.Dispose();
+    }
+
+    /// <summary>Sends <paramref name="request"/> to the current activation of <paramref name="id"/>, creating it when
+    /// there is none; fails the request when the runtime is disposed.</summary>
+    /// <returns>The activation that took the request (the proxy caches it), or <see langword="null"/>.</returns>
+    internal Activation? Send(GrainId id, Request request)
+    {
+        while (true)
+        {
+            if (IsDisposed)
+            {
+                request.Fail(new ObjectDisposedException(nameof(GrainRuntime)));
+                return null;
+            }
+
+            if (!_directory.TryGetValue(id, out var activation))
+            {
+                activation = _directory.GetOrAdd(id, static (key, state) => state.Runtime._createActivation(key, state.Class),
+                    (Runtime: this, Class: ClassOf(id.GrainClass)));
+            }
+
+            activation.EnsureStarted();
+            if (activation.TrySend(request))
+            {
+                return activation;
+            }
+
+            // That activation closed after leaving the directory: look again.
+        }
+    }
+
+    /// <summary>Re-sends a request that reached a departed activation.</summary>
+    internal void Forward(GrainId id, Request request) => Send(id, request);
+
+    /// <summary>Removes <paramref name="activation"/> from the directory (if it is still the registered one).</summary>
+    internal void RemoveActivation(Activation activation) =>
+        _directory.TryRemove(new KeyValuePair<GrainId, Activation>(activation.Id, activation));
+
+    private GrainInterfaceInfo Describe(Type grainInterface)
+    {
+        var grainClass = GrainTypeResolver.Resolve(grainInterface, _explicitTypes);
+        lock (_classesLock)
+        {
+            // One GrainClassInfo per class, whichever interface found it.
+            if (!_classes.TryGetValue(grainClass.Type, out var known))
+            {
+                _classes[grainClass.Type] = known = grainClass;
+            }
+
+            return GrainInterfaceInfo.Create(grainInterface, known);
+        }
+    }
+
+    private GrainClassInfo ClassOf(Type grainClass)
+    {
+        lock (_classesLock)
+        {
+            return _classes[grainClass];
+        }
+    }
+}

@@ -1,0 +1,195 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Threading.Tasks.Sources;
+using PinSync.Scheduling;
+
+namespace PinSync.Runtime.Internal;
+
+/// <summary>
+/// A grain call: the caller awaits it as a <see cref="ValueTask{TResult}"/> (it is the value-task source), the
+/// activation runs it, and whichever comes first of result, timeout and caller cancellation completes it.
+/// </summary>
+/// <remarks>
+/// <para>Implementation notes. <see cref="_completed"/> goes from 0 to 1 once, by whoever completes the caller
+/// (the grain's result, the timeout timer, the caller's token); the losers do nothing. Completion disarms the
+/// timeout and the caller-token registration. Continuations always run asynchronously
+/// (<see cref="ManualResetValueTaskSourceCore{TResult}.RunContinuationsAsynchronously"/>): a caller must never
+/// resume inside the callee's turn, on the callee's synchronization context.</para>
+/// <para>The grain method's <see cref="CancellationToken"/> is the caller's token, or — when the method takes a
+/// token and there is a finite timeout — a source that the caller's cancellation and the timeout both cancel. That
+/// source has no timer of its own, so it is never disposed.</para>
+/// <para>Not pooled: one allocation per call (plus the argument array of the proxy).</para>
+/// </remarks>
+/// <typeparam name="TResult">The method's result (<see cref="Unit"/> for methods without one).</typeparam>
+[SuppressMessage("Design", "CA1001", Justification = "False positive: the token source has no timer and no wait " +
+    "handle, so it holds nothing to release; disposing it would race with the timeout and the caller's cancellation.")]
+internal sealed class Request<TResult> : Request, IValueTaskSource<TResult>, IValueTaskSource
+{
+    private static readonly Action<object?> s_onCallerCanceled = static state => ((Request<TResult>)state!).OnCallerCanceled();
+
+    private readonly GrainMethod<TResult> _method;
+    private readonly object?[] _args;
+    private readonly CancellationToken _callerToken;
+    private ManualResetValueTaskSourceCore<TResult> _core;
+    private CancellationTokenSource? _grainCancellation;
+    private CancellationTokenRegistration _callerRegistration;
+    private TimeSpan _timeout;
+    private bool _timerArmed;
+    private object? _target;
+
+    // 0 = the caller waits, 1 = the caller has its answer.
+    private int _completed;
+
+    internal Request(GrainMethod<TResult> method, object?[] args, CallChainNode? callerChain, CancellationToken callerToken)
+        : base(method.Shape, callerChain)
+    {
+        _method = method;
+        _args = args;
+        _callerToken = callerToken;
+        _core.RunContinuationsAsynchronously = true;
+    }
+
+    /// <inheritdoc />
+    internal override bool IsCompleted => Volatile.Read(ref _completed) != 0;
+
+    /// <summary>Arms the timeout and the caller's cancellation; called once, before the request is sent.</summary>
+    /// <param name="timeout">The runtime's request timeout (<see cref="Timeout.InfiniteTimeSpan"/> for none).</param>
+    /// <param name="target">The target grain (formatted only for a timeout message).</param>
+    internal void Arm(TimeSpan timeout, object target)
+    {
+        _target = target;
+        _timeout = timeout;
+        var finite = timeout != Timeout.InfiniteTimeSpan;
+        if (_method.CancellationTokenIndex >= 0 && finite)
+        {
+            _grainCancellation = new CancellationTokenSource();
+        }
+
+        if (finite)
+        {
+            _timerArmed = true;
+            Seam.RegisterTimer(this, Seam.NowTicks() + timeout.Ticks);
+        }
+
+        if (_callerToken.CanBeCanceled)
+        {
+            // Runs the callback at once if the token is cancelled already.
+            _callerRegistration = _callerToken.UnsafeRegister(s_onCallerCanceled, this);
+        }
+    }
+
+    /// <inheritdoc />
+    internal override void Fail(Exception exception) => TrySetException(exception);
+
+    /// <inheritdoc />
+    internal override bool Invoke(Grain grain, Activation activation)
+    {
+        var token = _grainCancellation?.Token ?? _callerToken;
+        ValueTask<TResult> pending;
+        try
+        {
+            pending = _method.Invoke(grain, _args, token);
+        }
+        catch (Exception exception)
+        {
+            TrySetException(exception);
+            return true;
+        }
+
+        if (pending.IsCompletedSuccessfully)
+        {
+            TrySetResult(pending.Result);
+            return true;
+        }
+
+        _ = AwaitAsync(pending, activation);
+        return false;
+    }
+
+    private async Task AwaitAsync(ValueTask<TResult> pending, Activation activation)
+    {
+        // Started inside a turn: the await resumes on the activation's context, so the finally runs in a turn too.
+        try
+        {
+            TrySetResult(await pending);
+        }
+        catch (Exception exception)
+        {
+            TrySetException(exception);
+        }
+        finally
+        {
+            activation.OnRequestFinished(this);
+        }
+    }
+
+    /// <summary>The timeout: the caller fails with <see cref="TimeoutException"/>, the grain method's token fires.</summary>
+    protected override void OnFire()
+    {
+        TrySetException(new TimeoutException(SR.RequestTimedOut(_method.DisplayName, _target, _timeout)));
+        CancelGrainToken();
+    }
+
+    private void OnCallerCanceled()
+    {
+        TrySetException(new OperationCanceledException(_callerToken));
+        CancelGrainToken();
+    }
+
+    private void CancelGrainToken()
+    {
+        try
+        {
+            _grainCancellation?.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // A callback the grain registered threw; the grain sees its own exception through its token use.
+        }
+    }
+
+    private void TrySetResult(TResult result)
+    {
+        if (Interlocked.Exchange(ref _completed, 1) == 0)
+        {
+            Disarm();
+            _core.SetResult(result);
+        }
+    }
+
+    private void TrySetException(Exception exception)
+    {
+        if (Interlocked.Exchange(ref _completed, 1) == 0)
+        {
+            Disarm();
+            _core.SetException(exception);
+        }
+    }
+
+    private void Disarm()
+    {
+        // A timer that is firing right now is not cancelled (it lost the race on _completed and does nothing).
+        if (_timerArmed)
+        {
+            Seam.CancelTimer(this);
+        }
+
+        // Unregister, not Dispose: Dispose would wait for a callback that may be the one completing us.
+        _callerRegistration.Unregister();
+    }
+
+    /// <inheritdoc />
+    public TResult GetResult(short token) => _core.GetResult(token);
+
+    /// <inheritdoc />
+    void IValueTaskSource.GetResult(short token) => _core.GetResult(token);
+
+    /// <inheritdoc />
+    public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+    /// <inheritdoc />
+    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
+
+    /// <inheritdoc />
+    public override string ToString() => _method.DisplayName;
+}
