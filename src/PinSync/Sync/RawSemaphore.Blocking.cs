@@ -1,0 +1,155 @@
+using System.Runtime.CompilerServices;
+using PinSync.Intrusive;
+using PinSync.Scheduling;
+
+namespace PinSync;
+
+/// <summary>Blocking waits: the waiter node lives in the waiting frame, on the stack.</summary>
+public unsafe partial struct RawSemaphore
+{
+    /// <summary>Takes a permit, blocking the calling thread until one is handed to it.</summary>
+    /// <param name="semaphore">The semaphore.</param>
+    /// <param name="cancellationToken">Cancels the wait. A token canceled before the call fails it even when a
+    /// permit is available (as <see cref="SemaphoreSlim"/> does).</param>
+    /// <exception cref="OperationCanceledException">The wait was canceled; no permit is held.</exception>
+    /// <exception cref="ObjectDisposedException">The semaphore was disposed (also while waiting).</exception>
+    /// <remarks><b>Safety:</b> the caller must pass a live semaphore built by <see cref="Init"/> that stays at its
+    /// address until this call returns.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Wait(RawSemaphore* semaphore, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Seam.Point(SchedulingPointKind.Acquire, (nint)semaphore, nameof(Wait));
+        if (!TryTakeFast(semaphore))
+        {
+            WaitSlow(semaphore, Seam.Infinite, cancellationToken);
+        }
+    }
+
+    /// <summary>Takes a permit, blocking for at most <paramref name="timeout"/>.</summary>
+    /// <param name="semaphore">The semaphore.</param>
+    /// <param name="timeout">How long to wait: <see cref="Timeout.InfiniteTimeSpan"/>, or 0 to int.MaxValue ms
+    /// (0 never waits).</param>
+    /// <param name="cancellationToken">Cancels the wait (a token canceled before the call fails it).</param>
+    /// <returns><see langword="true"/> when the caller now holds a permit, <see langword="false"/> on timeout.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not infinite, or too large.</exception>
+    /// <exception cref="OperationCanceledException">The wait was canceled; no permit is held.</exception>
+    /// <exception cref="ObjectDisposedException">The semaphore was disposed (also while waiting).</exception>
+    /// <remarks><b>Safety:</b> as for <see cref="Wait(RawSemaphore*, CancellationToken)"/>.</remarks>
+    public static bool TryWait(RawSemaphore* semaphore, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var milliseconds = Timeouts.ToMilliseconds(timeout);
+        return WaitCore(semaphore, milliseconds, cancellationToken);
+    }
+
+    /// <summary>The blocking wait behind every timed form: <paramref name="milliseconds"/> validated (-1 = infinite).</summary>
+    internal static bool WaitCore(RawSemaphore* semaphore, long milliseconds, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Seam.Point(SchedulingPointKind.Acquire, (nint)semaphore, nameof(Wait));
+        if (TryTakeFast(semaphore))
+        {
+            return true;
+        }
+
+        return milliseconds == 0
+            ? TryWaitSlow(semaphore)
+            : WaitSlow(semaphore, Timeouts.Deadline(milliseconds), cancellationToken);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool WaitSlow(RawSemaphore* semaphore, long deadline, CancellationToken cancellationToken)
+    {
+        // Bounded spin while nobody is queued: a holder may be about to release. Once someone is queued, a release
+        // goes to them (no barging), so spinning could not succeed.
+        var spins = 0;
+        while ((Volatile.Read(ref semaphore->_state) & (HasWaiters | Disposed)) == 0
+            && Seam.SpinOnce(ref spins, SpinLimit, (nint)semaphore))
+        {
+            if (TryTakeFast(semaphore))
+            {
+                return true;
+            }
+        }
+
+        // SAFETY: the node lives in this frame; WaitOnList returns only after observing it unlinked under the wait
+        // lock, so no waker can touch it after we return (on every path: grant, timeout, cancellation, dispose).
+        WaitNode node = default;
+        node.Parker = Seam.CurrentParker();
+        node.Count = 1;
+        node.EnqueuedAt = Seam.NowTicks();
+
+        // Registered outside the wait lock: the callback only unparks (it never takes the lock or touches the node).
+        var registration = cancellationToken.CanBeCanceled ? ParkerCancellation.Register(node.Parker, cancellationToken) : default;
+        try
+        {
+            switch (WaitOnList(semaphore, &node, deadline, cancellationToken))
+            {
+                case WaitNodeState.Granted:
+                    return true;
+                case WaitNodeState.Disposed:
+                    ThrowDisposed();
+                    break;
+                case WaitNodeState.Canceled:
+                    cancellationToken.ThrowIfCancellationRequested();
+                    break;
+            }
+
+            return false;
+        }
+        finally
+        {
+            registration.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Takes a permit if one is free and nobody is queued, or links <paramref name="node"/> and parks until the node
+    /// is unlinked. Returns the final state (<see cref="WaitNodeState.Granted"/> also when a permit was taken
+    /// without linking). Never returns while the node is linked.
+    /// </summary>
+    private static int WaitOnList(RawSemaphore* semaphore, WaitNode* node, long deadline, CancellationToken cancellationToken)
+    {
+        semaphore->_waitLock.Enter();
+        if ((semaphore->_state & Disposed) != 0)
+        {
+            semaphore->_waitLock.Exit();
+            return WaitNodeState.Disposed;
+        }
+
+        if (TryTakeLocked(semaphore))
+        {
+            ClearWaitersBitIfEmptyLocked(semaphore);
+            semaphore->_waitLock.Exit();
+            return WaitNodeState.Granted;
+        }
+
+        LinkLocked(semaphore, node);
+        semaphore->_waitLock.Exit();
+        Seam.Point(SchedulingPointKind.Enqueue, (nint)semaphore, nameof(Wait));
+
+        // Park returns false on timeout (under the explorer it may do so before the virtual deadline: that is how
+        // timeout-versus-grant races get explored); wakeups may be spurious, so loop on the node's state.
+        // SAFETY: the node is ours and alive; a waker writes State under the wait lock, we only read it here.
+        while (Volatile.Read(ref node->State) == WaitNodeState.Waiting
+            && !cancellationToken.IsCancellationRequested
+            && Seam.Park(node->Parker, deadline, (nint)semaphore, nameof(Wait)))
+        {
+        }
+
+        // Leave the list ourselves unless a releaser or Dispose already unlinked us; either way the final state is
+        // decided under the lock, after which nobody touches the node. A grant that raced our timeout or
+        // cancellation wins: the node is already unlinked with state Granted and we keep the permit.
+        semaphore->_waitLock.Enter();
+        var state = UnlinkLocked(semaphore, node)
+            ? (cancellationToken.IsCancellationRequested ? WaitNodeState.Canceled : WaitNodeState.TimedOut)
+            : node->State;
+        semaphore->_waitLock.Exit();
+        if (state is WaitNodeState.Canceled or WaitNodeState.TimedOut)
+        {
+            Seam.Point(SchedulingPointKind.Cancel, (nint)semaphore, nameof(Wait));
+        }
+
+        return state;
+    }
+}
