@@ -45,16 +45,49 @@ public sealed class ExplorerThroughputTests(ITestOutputHelper output) : TestBase
             return Task.WhenAll(Explorer.Spawn(Work), Explorer.Spawn(Work));
         });
         Measure("2 ops, lost update (Interleave)", ExplorerTestPrograms.AtomicUpdate);
+        Measure("2 ops, PinnedMutex Lock + LockAsync", async () =>
+        {
+            using var mutex = new PinnedMutex<int>(0);
+            var a = Explorer.Spawn(async () =>
+            {
+                using var guard = await mutex.LockAsync();
+                guard.Value++;
+            });
+            var b = Explorer.Spawn(() =>
+            {
+                using var guard = mutex.Lock();
+                guard.Value++;
+            });
+            await Task.WhenAll(a, b);
+        });
+        Measure("3 ops, PinnedSemaphore(2,2)", async () =>
+        {
+            using var semaphore = new PinnedSemaphore(2, 2);
+            async Task UseAsync()
+            {
+                await semaphore.WaitAsync();
+                semaphore.Release();
+            }
+
+            void Use()
+            {
+                semaphore.Wait();
+                semaphore.Release();
+            }
+
+            await Task.WhenAll(Explorer.Spawn(UseAsync), Explorer.Spawn(Use), Explorer.Spawn(UseAsync));
+        });
     }
 
     private void Measure(string name, Func<Task> body)
     {
-        foreach (var strategy in new[] { Strategy.Random(), Strategy.Pct(3) })
+        foreach (var strategy in new[] { Strategy.Random(), Strategy.Pct(3), Strategy.Dfs(2) })
         {
             Explorer.Run(body, new ExplorerOptions { Iterations = 200, Strategy = strategy, Seed = 1 });
             var report = ExplorerAssert.NoBugs(body, new ExplorerOptions { Iterations = 20_000, Strategy = strategy, Seed = 1 });
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name,-34} {strategy,-10} {report.IterationsPerSecond,8:F0} it/s  ({report.Iterations} it, max {report.MaxStepsObserved} steps)"));
+                $"{name,-36} {strategy,-8} {report.IterationsPerSecond,8:F0} it/s  ({report.Iterations} it, max {report.MaxStepsObserved} steps" +
+                $"{(report.SpaceCovered ? ", space covered" : string.Empty)})"));
         }
     }
 }
