@@ -222,7 +222,9 @@ internal sealed partial class ExplorerRuntime
         var current = Worker.Current?.Operation;
         if (!_aborting)
         {
-            SetBug(BugKind.AssertionFailure, $"Assertion failed in {current}: {message}");
+            var flow = Flow.Current;
+            var where = flow is null || flow.Id == current?.Id ? $"{current}" : $"{flow}{(flow.IsBody ? " (body)" : string.Empty)}, running in {current}";
+            SetBug(BugKind.AssertionFailure, $"Assertion failed in {where}: {message}");
             _aborting = true;
         }
 
