@@ -38,6 +38,7 @@ internal sealed partial class Activation
     private void FailActivation(Exception exception)
     {
         _state = ActivationState.Invalid;
+        _activationFailure = exception;
         _runtime.RemoveActivation(this);
         Scheduler.Close();
         while (_waiting.TryDequeue(out var request))

@@ -23,6 +23,11 @@ internal sealed partial class Activation
             case ActivationState.Deactivating:
                 (_forward ??= []).Add(request);
                 return;
+            case ActivationState.Invalid when _activationFailure is not null:
+                // Posted before the failed activation closed: it waited for this activation, so it fails with it.
+                request.Fail(_activationFailure);
+                Discard(request);
+                return;
             case ActivationState.Invalid:
                 Forward(request);
                 return;

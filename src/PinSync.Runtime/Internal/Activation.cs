@@ -36,6 +36,7 @@ internal sealed partial class Activation
     private bool _deactivateOnIdle;
     private DeactivationReason? _deactivateAfterActivation;
     private DeactivationReason _deactivationReason;
+    private Exception? _activationFailure;
 
     // 0 until EnsureStarted posted the activation turn; then 1.
     private int _started;

@@ -7,6 +7,9 @@ namespace PinSync.Runtime.Internal;
 /// <remarks>Immutable and thread-safe; built once per interface per runtime.</remarks>
 internal sealed class GrainInterfaceInfo
 {
+    // Method descriptions per interface, process-wide (reflection and invoker creation are the slow part).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, FrozenDictionary<MethodInfo, GrainMethod>> s_methods = new();
+
     private readonly FrozenDictionary<MethodInfo, GrainMethod> _methods;
 
     private GrainInterfaceInfo(Type type, GrainClassInfo grainClass, FrozenDictionary<MethodInfo, GrainMethod> methods)
@@ -34,15 +37,18 @@ internal sealed class GrainInterfaceInfo
             throw new ArgumentException(SR.NotGrainInterface(type.Name), nameof(type));
         }
 
-        var methods = new Dictionary<MethodInfo, GrainMethod>();
-        foreach (var contract in type.GetInterfaces().Append(type))
+        return new GrainInterfaceInfo(type, grainClass, s_methods.GetOrAdd(type, static type =>
         {
-            foreach (var method in contract.GetMethods())
+            var methods = new Dictionary<MethodInfo, GrainMethod>();
+            foreach (var contract in type.GetInterfaces().Append(type))
             {
-                methods[method] = GrainMethod.Create(method);
+                foreach (var method in contract.GetMethods())
+                {
+                    methods[method] = GrainMethod.Create(method);
+                }
             }
-        }
 
-        return new GrainInterfaceInfo(type, grainClass, methods.ToFrozenDictionary());
+            return methods.ToFrozenDictionary();
+        }));
     }
 }

@@ -13,6 +13,10 @@ internal static class GrainTypeResolver
 {
     private static readonly string s_runtimeAssembly = typeof(IGrain).Assembly.GetName().Name!;
 
+    // Discovery results, process-wide: scanning the loaded assemblies is the slow part of a first call, and tests
+    // create a runtime per iteration.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, Type> s_discovered = new();
+
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Grain discovery is reflection by design; " +
         "trimmed or AOT applications map their grains with GrainRuntimeOptions.AddGrainType, which keeps the constructors.")]
     [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "See IL2026 above.")]
@@ -21,6 +25,11 @@ internal static class GrainTypeResolver
         if (explicitTypes.TryGetValue(grainInterface, out var mapped))
         {
             return new GrainClassInfo(mapped);
+        }
+
+        if (s_discovered.TryGetValue(grainInterface, out var discovered))
+        {
+            return new GrainClassInfo(discovered);
         }
 
         var candidates = new List<Type>();
@@ -43,7 +52,7 @@ internal static class GrainTypeResolver
 
         return candidates.Count switch
         {
-            1 => new GrainClassInfo(candidates[0]),
+            1 => new GrainClassInfo(s_discovered.GetOrAdd(grainInterface, candidates[0])),
             0 => throw new ArgumentException(SR.NoGrainClass(grainInterface.Name)),
             _ => throw new ArgumentException(SR.SeveralGrainClasses(
                 grainInterface.Name, string.Join(", ", candidates.Select(t => t.FullName)))),

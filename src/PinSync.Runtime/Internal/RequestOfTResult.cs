@@ -11,9 +11,10 @@ namespace PinSync.Runtime.Internal;
 /// <remarks>
 /// <para>Implementation notes. <see cref="_completed"/> goes from 0 to 1 once, by whoever completes the caller
 /// (the grain's result, the timeout timer, the caller's token); the losers do nothing. Completion disarms the
-/// timeout and the caller-token registration. Continuations always run asynchronously
-/// (<see cref="ManualResetValueTaskSourceCore{TResult}.RunContinuationsAsynchronously"/>): a caller must never
-/// resume inside the callee's turn, on the callee's synchronization context.</para>
+/// timeout and the caller-token registration. A caller never resumes inside the callee's turn: a grain caller
+/// awaits on its own activation's context, so the value-task source posts its continuation there and completion
+/// runs inline; any other caller (plain code, a test body, <c>AsTask()</c>) is resumed by a work item queued through
+/// the scheduling seam (<see cref="Execute"/>), so under the explorer that hop is a controlled operation too.</para>
 /// <para>The grain method's <see cref="CancellationToken"/> is the caller's token, or — when the method takes a
 /// token and there is a finite timeout — a source that the caller's cancellation and the timeout both cancel. That
 /// source has no timer of its own, so it is never disposed.</para>
@@ -22,7 +23,7 @@ namespace PinSync.Runtime.Internal;
 /// <typeparam name="TResult">The method's result (<see cref="Unit"/> for methods without one).</typeparam>
 [SuppressMessage("Design", "CA1001", Justification = "False positive: the token source has no timer and no wait " +
     "handle, so it holds nothing to release; disposing it would race with the timeout and the caller's cancellation.")]
-internal sealed class Request<TResult> : Request, IValueTaskSource<TResult>, IValueTaskSource
+internal sealed class Request<TResult> : Request, IValueTaskSource<TResult>, IValueTaskSource, IThreadPoolWorkItem
 {
     private static readonly Action<object?> s_onCallerCanceled = static state => ((Request<TResult>)state!).OnCallerCanceled();
 
@@ -39,13 +40,16 @@ internal sealed class Request<TResult> : Request, IValueTaskSource<TResult>, IVa
     // 0 = the caller waits, 1 = the caller has its answer.
     private int _completed;
 
+    // The answer, kept for Execute when completion is handed to a work item.
+    private TResult? _result;
+    private Exception? _exception;
+
     internal Request(GrainMethod<TResult> method, object?[] args, CallChainNode? callerChain, CancellationToken callerToken)
         : base(method.Shape, callerChain)
     {
         _method = method;
         _args = args;
         _callerToken = callerToken;
-        _core.RunContinuationsAsynchronously = true;
     }
 
     /// <inheritdoc />
@@ -152,7 +156,8 @@ internal sealed class Request<TResult> : Request, IValueTaskSource<TResult>, IVa
         if (Interlocked.Exchange(ref _completed, 1) == 0)
         {
             Disarm();
-            _core.SetResult(result);
+            _result = result;
+            Publish();
         }
     }
 
@@ -161,7 +166,33 @@ internal sealed class Request<TResult> : Request, IValueTaskSource<TResult>, IVa
         if (Interlocked.Exchange(ref _completed, 1) == 0)
         {
             Disarm();
+            _exception = exception;
+            Publish();
+        }
+    }
+
+    private void Publish()
+    {
+        if (CallerChain is not null)
+        {
+            // A grain awaits this on its own context: the source posts the continuation there.
+            Execute();
+            return;
+        }
+
+        Seam.QueueWorkItem(this);
+    }
+
+    /// <summary>Hands the answer to the caller (runs its continuation unless it captured a context).</summary>
+    public void Execute()
+    {
+        if (_exception is { } exception)
+        {
             _core.SetException(exception);
+        }
+        else
+        {
+            _core.SetResult(_result!);
         }
     }
 
