@@ -1,10 +1,90 @@
+using System.Globalization;
 using BenchmarkDotNet.Running;
+using PinSync.Bench.Infrastructure;
+using PinSync.Bench.Latency;
+using PinSync.Bench.Report;
 
 namespace PinSync.Bench;
 
-/// <summary>Entry point: every benchmark in this assembly, chosen with <c>--filter</c>.</summary>
+/// <summary>
+/// Entry point. Besides BenchmarkDotNet's own arguments (<c>--filter</c>, <c>--job</c>, …):
+/// <list type="bullet">
+/// <item><c>--quick</c>: the whole suite with a short in-process job (about 10 minutes on 2 cores), then the latency
+/// mode for 1.5 s per row and the profile mode for 0.4 s per row; <c>--filter '*'</c> is implied.</item>
+/// <item><c>--latency [--seconds n]</c>: only the fairness/latency measurement (default 5 s per row).</item>
+/// <item><c>--report [results dir] [--docs dir]</c>: writes <c>docs/benchmarks.md</c> and <c>docs/benchmarks.svg</c>
+/// from the exported results (default <c>BenchmarkDotNet.Artifacts/results</c>).</item>
+/// <item><c>--profile [--seconds n]</c>: the contended async workload instrumented from outside (time, bytes, pool
+/// work items, lock contentions and synchronous completions per acquisition).</item>
+/// <item><c>--dry</c>: one cold iteration per case (checks that everything runs; measures nothing).</item>
+/// <item><c>--out-of-process</c>: keep BenchmarkDotNet's out-of-process toolchain (in-process is the default).</item>
+/// </list>
+/// </summary>
 public static class Program
 {
-    /// <summary>Runs the benchmarks selected on the command line.</summary>
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    /// <summary>Runs the benchmarks, the latency mode or the report step, as chosen on the command line.</summary>
+    public static int Main(string[] args)
+    {
+        var rest = new List<string>(args);
+        var quick = Take(rest, "--quick");
+        var latency = Take(rest, "--latency");
+        var outOfProcess = Take(rest, "--out-of-process");
+        var dry = Take(rest, "--dry");
+        var seconds = TakeValue(rest, "--seconds") is { } s ? double.Parse(s, CultureInfo.InvariantCulture) : (double?)null;
+        var artifacts = Path.GetFullPath(PeekValue(rest, "--artifacts") ?? "BenchmarkDotNet.Artifacts");
+        var results = Path.Combine(artifacts, "results");
+
+        if (Take(rest, "--report"))
+        {
+            var docs = TakeValue(rest, "--docs");
+            var from = rest.Count > 0 && !rest[0].StartsWith('-') ? rest[0] : results;
+            return ReportWriter.Write(from, docs ?? ReportWriter.FindDocsDirectory());
+        }
+
+        if (Take(rest, "--profile"))
+        {
+            Profiling.ContentionProfile.Run(seconds ?? 0.5, results);
+            return 0;
+        }
+
+        if (latency)
+        {
+            LatencyRunner.Run(seconds ?? 5, results);
+            return 0;
+        }
+
+        if ((quick || dry) && !rest.Contains("--filter"))
+        {
+            rest.AddRange(["--filter", "*"]);
+        }
+
+        var config = BenchConfig.Create(quick, outOfProcess, dry, artifacts);
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run([.. rest], config);
+        if (quick)
+        {
+            LatencyRunner.Run(seconds ?? 1.5, results);
+            Profiling.ContentionProfile.Run(0.4, results);
+        }
+
+        return summaries.Any(summary => summary.HasCriticalValidationErrors || summary.Reports.Any(r => !r.Success)) ? 1 : 0;
+    }
+
+    private static bool Take(List<string> args, string flag) => args.Remove(flag);
+
+    private static string? PeekValue(List<string> args, string option)
+    {
+        var at = args.IndexOf(option);
+        return at >= 0 && at + 1 < args.Count ? args[at + 1] : null;
+    }
+
+    private static string? TakeValue(List<string> args, string option)
+    {
+        var value = PeekValue(args, option);
+        if (value is not null)
+        {
+            args.RemoveRange(args.IndexOf(option), 2);
+        }
+
+        return value;
+    }
 }

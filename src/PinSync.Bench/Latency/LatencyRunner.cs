@@ -1,0 +1,310 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using PinSync.Bench.Infrastructure;
+
+namespace PinSync.Bench.Latency;
+
+/// <summary>
+/// Fairness and latency under saturation (<c>--latency</c>): workers acquire one lock back to back for a fixed time;
+/// each acquisition's wait (from the call to holding the lock) goes into a preallocated per-worker array. Reports
+/// p50/p99/p99.9/max wait, throughput, and how evenly the acquisitions were shared. BenchmarkDotNet reports means;
+/// a starvation bound is a statement about the tail, hence this separate mode.
+/// </summary>
+internal static class LatencyRunner
+{
+    private const int SamplesPerWorker = 1 << 21;
+
+    /// <summary>Runs every scenario for <paramref name="seconds"/> each and writes <c>latency.json</c> into
+    /// <paramref name="resultsDirectory"/>.</summary>
+    internal static void Run(double seconds, string resultsDirectory)
+    {
+        var started = DateTimeOffset.UtcNow;
+        var loadBefore = LoadAverage.OneMinuteText();
+        Console.WriteLine($"Latency under saturation: {seconds:0.#} s per row, load average (1 min) {loadBefore}");
+        var rows = new List<LatencyRow>();
+        foreach (var threads in new[] { 2, 4 })
+        {
+            rows.Add(RunSync("PinnedMutex: Lock", threads, seconds, SyncPinnedMutex()));
+            rows.Add(RunSync("Lock: EnterScope", threads, seconds, SyncLock()));
+            rows.Add(RunSync("SemaphoreSlim(1,1): Wait", threads, seconds, SyncSemaphoreSlim()));
+        }
+
+        foreach (var tasks in new[] { 16 })
+        {
+            rows.Add(RunAsync("PinnedMutex: LockAsync", tasks, seconds, AsyncPinnedMutex()));
+            rows.Add(RunAsync("SemaphoreSlim(1,1): WaitAsync", tasks, seconds, AsyncSemaphoreSlim()));
+        }
+
+        var report = new LatencyReport
+        {
+            StartedUtc = started,
+            FinishedUtc = DateTimeOffset.UtcNow,
+            LoadAverageBefore = loadBefore,
+            LoadAverageAfter = LoadAverage.OneMinuteText(),
+            SecondsPerRow = seconds,
+            ProcessorCount = Environment.ProcessorCount,
+            Runtime = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
+            Rows = rows,
+        };
+        Directory.CreateDirectory(resultsDirectory);
+        var path = Path.Combine(resultsDirectory, "latency.json");
+        File.WriteAllText(path, JsonSerializer.Serialize(report, LatencyJson.Default.LatencyReport));
+        Console.WriteLine($"Written {path}");
+    }
+
+    // Work inside the lock: a few dozen nanoseconds, so that the lock is always wanted.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Hold(ref long counter)
+    {
+        counter++;
+        Thread.SpinWait(10);
+    }
+
+    private static Func<long[], Func<bool>, int> SyncPinnedMutex()
+    {
+        var mutex = new PinnedMutex<long>(0);
+        return (samples, stop) =>
+        {
+            var n = 0;
+            while (n < samples.Length && !stop())
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                using var guard = mutex.Lock();
+                samples[n++] = Stopwatch.GetTimestamp() - t0;
+                Hold(ref guard.Value);
+            }
+
+            return n;
+        };
+    }
+
+    private static Func<long[], Func<bool>, int> SyncLock()
+    {
+        var gate = new Lock();
+        long counter = 0;
+        return (samples, stop) =>
+        {
+            var n = 0;
+            while (n < samples.Length && !stop())
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                using (gate.EnterScope())
+                {
+                    samples[n++] = Stopwatch.GetTimestamp() - t0;
+                    Hold(ref counter);
+                }
+            }
+
+            return n;
+        };
+    }
+
+    private static Func<long[], Func<bool>, int> SyncSemaphoreSlim()
+    {
+        var semaphore = new SemaphoreSlim(1, 1);
+        long counter = 0;
+        return (samples, stop) =>
+        {
+            var n = 0;
+            while (n < samples.Length && !stop())
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                semaphore.Wait();
+                samples[n++] = Stopwatch.GetTimestamp() - t0;
+                Hold(ref counter);
+                semaphore.Release();
+            }
+
+            return n;
+        };
+    }
+
+    private static Func<long[], Func<bool>, ValueTask<int>> AsyncPinnedMutex()
+    {
+        var mutex = new PinnedMutex<long>(0);
+        return Worker;
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+        async ValueTask<int> Worker(long[] samples, Func<bool> stop)
+        {
+            await Task.Yield();
+            var n = 0;
+            while (n < samples.Length && !stop())
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                using var guard = await mutex.LockAsync();
+                samples[n++] = Stopwatch.GetTimestamp() - t0;
+                Hold(ref guard.Value);
+            }
+
+            return n;
+        }
+    }
+
+    private static Func<long[], Func<bool>, ValueTask<int>> AsyncSemaphoreSlim()
+    {
+        var semaphore = new SemaphoreSlim(1, 1);
+        var counter = new long[1];
+        return Worker;
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+        async ValueTask<int> Worker(long[] samples, Func<bool> stop)
+        {
+            await Task.Yield();
+            var n = 0;
+            while (n < samples.Length && !stop())
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                await semaphore.WaitAsync();
+                samples[n++] = Stopwatch.GetTimestamp() - t0;
+                Hold(ref counter[0]);
+                semaphore.Release();
+            }
+
+            return n;
+        }
+    }
+
+    private static LatencyRow RunSync(string primitive, int threads, double seconds, Func<long[], Func<bool>, int> body)
+    {
+        // Warm up (JIT tiers, pools) on one short run, then measure.
+        Measure(threads, 0.2, body);
+        var (samples, counts, elapsed) = Measure(threads, seconds, body);
+        return Summarize(primitive, $"sync, {threads} threads", threads, samples, counts, elapsed);
+    }
+
+    private static (long[][] Samples, int[] Counts, double Elapsed) Measure(int threads, double seconds,
+        Func<long[], Func<bool>, int> body)
+    {
+        var samples = new long[threads][];
+        var counts = new int[threads];
+        var stopAt = 0L;
+        var start = new Barrier(threads + 1);
+        var workers = new Thread[threads];
+        for (var i = 0; i < threads; i++)
+        {
+            var index = i;
+            samples[i] = new long[SamplesPerWorker];
+            workers[i] = new Thread(() =>
+            {
+                start.SignalAndWait();
+                counts[index] = body(samples[index], () => Stopwatch.GetTimestamp() >= Volatile.Read(ref stopAt));
+            }) { IsBackground = true };
+            workers[i].Start();
+        }
+
+        Volatile.Write(ref stopAt, long.MaxValue);
+        var t0 = Stopwatch.GetTimestamp();
+        Volatile.Write(ref stopAt, t0 + (long)(seconds * Stopwatch.Frequency));
+        start.SignalAndWait();
+        foreach (var worker in workers)
+        {
+            worker.Join();
+        }
+
+        return (samples, counts, Stopwatch.GetElapsedTime(t0).TotalSeconds);
+    }
+
+    private static LatencyRow RunAsync(string primitive, int tasks, double seconds, Func<long[], Func<bool>, ValueTask<int>> body)
+    {
+        MeasureAsync(tasks, 0.2, body);
+        var (samples, counts, elapsed) = MeasureAsync(tasks, seconds, body);
+        return Summarize(primitive, $"async, {tasks} tasks", tasks, samples, counts, elapsed);
+    }
+
+    private static (long[][] Samples, int[] Counts, double Elapsed) MeasureAsync(int tasks, double seconds,
+        Func<long[], Func<bool>, ValueTask<int>> body)
+    {
+        var samples = new long[tasks][];
+        for (var i = 0; i < tasks; i++)
+        {
+            samples[i] = new long[SamplesPerWorker / 4];
+        }
+
+        var t0 = Stopwatch.GetTimestamp();
+        var stopAt = t0 + (long)(seconds * Stopwatch.Frequency);
+        Func<bool> stop = () => Stopwatch.GetTimestamp() >= stopAt;
+        var running = new Task<int>[tasks];
+        for (var i = 0; i < tasks; i++)
+        {
+            running[i] = body(samples[i], stop).AsTask();
+        }
+
+        var counts = Task.WhenAll(running).GetAwaiter().GetResult();
+        return (samples, counts, Stopwatch.GetElapsedTime(t0).TotalSeconds);
+    }
+
+    private static LatencyRow Summarize(string primitive, string scenario, int workers, long[][] samples, int[] counts, double elapsed)
+    {
+        var total = counts.Sum();
+        var all = new long[total];
+        var at = 0;
+        for (var i = 0; i < samples.Length; i++)
+        {
+            Array.Copy(samples[i], 0, all, at, counts[i]);
+            at += counts[i];
+        }
+
+        Array.Sort(all);
+        double Micro(long ticks) => ticks * 1_000_000.0 / Stopwatch.Frequency;
+        double Percentile(double p) => total == 0 ? 0 : Micro(all[Math.Min(total - 1, (int)Math.Ceiling(p * total) - 1)]);
+        var fair = total / (double)workers;
+        var row = new LatencyRow
+        {
+            Scenario = scenario,
+            Primitive = primitive,
+            Workers = workers,
+            Acquisitions = total,
+            PerSecond = total / elapsed,
+            P50Us = Percentile(0.50),
+            P99Us = Percentile(0.99),
+            P999Us = Percentile(0.999),
+            MaxUs = total == 0 ? 0 : Micro(all[^1]),
+            MinShare = counts.Min() / fair,
+            MaxShare = counts.Max() / fair,
+        };
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{scenario,-18} {primitive,-30} {total,10:N0} acq  {row.PerSecond,12:N0}/s  p50 {row.P50Us,8:0.0} us  p99 {row.P99Us,8:0.0} us  " +
+            $"p99.9 {row.P999Us,9:0.0} us  max {row.MaxUs,9:0.0} us  share {row.MinShare:0.00}-{row.MaxShare:0.00}"));
+        return row;
+    }
+}
+
+/// <summary>One primitive in one latency scenario.</summary>
+internal sealed class LatencyRow
+{
+    public string Scenario { get; set; } = "";
+    public string Primitive { get; set; } = "";
+    public int Workers { get; set; }
+    public long Acquisitions { get; set; }
+    public double PerSecond { get; set; }
+    public double P50Us { get; set; }
+    public double P99Us { get; set; }
+    public double P999Us { get; set; }
+    public double MaxUs { get; set; }
+
+    /// <summary>The least-served worker's acquisitions over an even share (1.0 = perfectly even).</summary>
+    public double MinShare { get; set; }
+
+    /// <summary>The most-served worker's acquisitions over an even share.</summary>
+    public double MaxShare { get; set; }
+}
+
+/// <summary>The <c>latency.json</c> file.</summary>
+internal sealed class LatencyReport
+{
+    public DateTimeOffset StartedUtc { get; set; }
+    public DateTimeOffset FinishedUtc { get; set; }
+    public string LoadAverageBefore { get; set; } = "";
+    public string LoadAverageAfter { get; set; } = "";
+    public double SecondsPerRow { get; set; }
+    public int ProcessorCount { get; set; }
+    public string Runtime { get; set; } = "";
+    public List<LatencyRow> Rows { get; set; } = [];
+}
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(WriteIndented = true)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(LatencyReport))]
+internal sealed partial class LatencyJson : System.Text.Json.Serialization.JsonSerializerContext;

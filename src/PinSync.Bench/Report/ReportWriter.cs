@@ -1,0 +1,390 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using PinSync.Bench.Latency;
+
+namespace PinSync.Bench.Report;
+
+/// <summary>One PinSync-versus-BCL ratio, as the goal table and the chart show it.</summary>
+internal sealed record RatioRow(
+    Comparison Comparison,
+    string Parameters,
+    CaseResult Case,
+    CaseResult Baseline,
+    double Ratio,
+    double? Goal)
+{
+    /// <summary>Whether the ratio meets its goal (null without a goal).</summary>
+    public bool? RatioMet => Goal is { } goal ? Ratio <= goal : null;
+
+    /// <summary>Whether the allocation goal is met (null without one).</summary>
+    public bool? AllocationMet => Comparison.ZeroAllocation ? Case.AllocatedBytes is 0 : null;
+
+    public string Label => Parameters.Length == 0
+        ? $"{Comparison.Family}: {Case.Title} vs {Baseline.Title}"
+        : $"{Comparison.Family} ({Parameters.Replace('&', ' ')}): {ShortTitle(Case.Title)} vs {ShortTitle(Baseline.Title)}";
+
+    internal static string ShortTitle(string title) => title.Split(':')[0];
+}
+
+/// <summary>
+/// The report step: reads BenchmarkDotNet's full JSON exports, <c>latency.json</c> and <c>pinsync-load.csv</c> from a
+/// results directory and writes <c>benchmarks.md</c> and <c>benchmarks.svg</c>.
+/// </summary>
+internal static class ReportWriter
+{
+    private const double LoadThreshold = 3.0;
+
+    /// <summary>The repository's <c>docs</c> folder: the nearest parent of the working directory with a solution
+    /// file, else <c>./docs</c>.</summary>
+    internal static string FindDocsDirectory()
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            if (dir.EnumerateFiles("*.sln").Any())
+            {
+                return Path.Combine(dir.FullName, "docs");
+            }
+        }
+
+        return Path.GetFullPath("docs");
+    }
+
+    internal static int Write(string resultsDirectory, string docsDirectory)
+    {
+        if (!Directory.Exists(resultsDirectory))
+        {
+            Console.Error.WriteLine($"No results directory: {resultsDirectory}");
+            return 2;
+        }
+
+        var (cases, host) = BenchmarkResults.Read(resultsDirectory);
+        var latency = ReadLatency(resultsDirectory);
+        var load = LoadSamples.Read(Path.Combine(resultsDirectory, "pinsync-load.csv")).OfLatestRuns(cases);
+        if (cases.Count == 0 && latency is null)
+        {
+            Console.Error.WriteLine($"No *-report-full.json or latency.json in {resultsDirectory}");
+            return 2;
+        }
+
+        var ratios = ComputeRatios(cases);
+        Directory.CreateDirectory(docsDirectory);
+        var md = Path.Combine(docsDirectory, "benchmarks.md");
+        var svg = Path.Combine(docsDirectory, "benchmarks.svg");
+        File.WriteAllText(md, Markdown(resultsDirectory, cases, host, ratios, latency, load));
+        File.WriteAllText(svg, SvgChart.Render(ratios, latency, UnderLoad(load, latency)));
+        Console.WriteLine($"Written {md} and {svg} ({cases.Count} cases, {ratios.Count} ratios).");
+        return 0;
+    }
+
+    internal static List<RatioRow> ComputeRatios(List<CaseResult> cases)
+    {
+        var rows = new List<RatioRow>();
+        foreach (var comparison in Goals.All)
+        {
+            foreach (var c in cases.Where(c => c.Type == comparison.Type && c.Method == comparison.Method).OrderBy(c => c, CaseOrder.Instance))
+            {
+                var baseline = cases.FirstOrDefault(b => b.Type == c.Type && b.Method == comparison.Baseline && b.Parameters == c.Parameters);
+                if (baseline is null || baseline.MeanNs <= 0)
+                {
+                    continue;
+                }
+
+                var goal = comparison.Goal(BenchmarkResults.ParseParameters(c.Parameters));
+                rows.Add(new RatioRow(comparison, c.Parameters, c, baseline, c.MeanNs / baseline.MeanNs, goal));
+            }
+        }
+
+        return rows;
+    }
+
+    private static LatencyReport? ReadLatency(string directory)
+    {
+        var path = Path.Combine(directory, "latency.json");
+        return File.Exists(path) ? JsonSerializer.Deserialize(File.ReadAllText(path), LatencyJson.Default.LatencyReport) : null;
+    }
+
+    private static bool UnderLoad(LoadSamples load, LatencyReport? latency) =>
+        load.Max > LoadThreshold
+        || (latency is not null && (ParseLoad(latency.LoadAverageBefore) > LoadThreshold || ParseLoad(latency.LoadAverageAfter) > LoadThreshold));
+
+    private static double ParseLoad(string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : 0;
+
+    private static string Mark(bool? met) => met switch { true => "✓", false => "✗", null => "" };
+
+    private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+
+    private static string Markdown(string resultsDirectory, List<CaseResult> cases, HostInfo? host, List<RatioRow> ratios,
+        LatencyReport? latency, LoadSamples load)
+    {
+        var sb = new StringBuilder();
+        var underLoad = UnderLoad(load, latency);
+        sb.AppendLine("# Benchmarks");
+        sb.AppendLine();
+        sb.AppendLine("<!-- Generated by `dotnet run -c Release --project src/PinSync.Bench -- --report <results dir>`; do not edit by hand. -->");
+        sb.AppendLine();
+        sb.AppendLine("PinSync against `SemaphoreSlim`, `Monitor` and `System.Threading.Lock` (issue 5). Every figure below was measured by "
+            + $"the suite in `src/PinSync.Bench` and copied here by its report step; ratios are PinSync's mean over the BCL baseline's "
+            + $"mean in the same class, parameters and run (lower is better).");
+        sb.AppendLine();
+        sb.AppendLine("![PinSync / BCL ratios](benchmarks.svg)");
+        sb.AppendLine();
+
+        sb.AppendLine("## Run");
+        sb.AppendLine();
+        sb.AppendLine("| | |");
+        sb.AppendLine("| --- | --- |");
+        if (host is not null)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| machine | {host.Processor}, {host.LogicalCores} logical cores |");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| OS | {host.Os} |");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| runtime | {host.Runtime} |");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| BenchmarkDotNet | {host.BenchmarkDotNet} |");
+        }
+
+        if (load.Count > 0)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| date (UTC) | {load.First:yyyy-MM-dd HH:mm} – {load.Last:HH:mm} |");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| load average (1 min) during the cases | {F(load.Min, "0.0")} – {F(load.Max, "0.0")} (mean {F(load.Mean, "0.0")}) |");
+        }
+        else if (cases.Count > 0)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| date (UTC) | {cases.Max(c => c.FileTimeUtc):yyyy-MM-dd HH:mm} |");
+        }
+
+        if (latency is not null)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| latency mode | {latency.StartedUtc:yyyy-MM-dd HH:mm} UTC, {F(latency.SecondsPerRow, "0.#")} s per row, "
+                + $"load {latency.LoadAverageBefore} → {latency.LoadAverageAfter} |");
+        }
+
+        sb.AppendLine();
+        if (underLoad)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"> **Measured under load.** The 1-minute load average exceeded {F(LoadThreshold, "0")} during the run "
+                + $"(other builds and tests shared the 2-core machine). Absolute times are inflated and noisy; ratios within one class are "
+                + $"fairer (both sides ran back to back under the same load) but still carry that noise. Re-run on a quiet machine.");
+            sb.AppendLine();
+        }
+
+        sb.AppendLine("## Goals");
+        sb.AppendLine();
+        sb.AppendLine("| comparison | parameters | PinSync | BCL | ratio | goal | | PinSync alloc/op | BCL alloc/op | 0 B goal |");
+        sb.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | :---: | ---: | ---: | :---: |");
+        foreach (var r in ratios)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| {r.Comparison.Family}: {r.Case.Title} vs {r.Baseline.Title} | {r.Parameters.Replace("&", ", ")} | "
+                + $"{BenchmarkResults.FormatNs(r.Case.MeanNs)} | {BenchmarkResults.FormatNs(r.Baseline.MeanNs)} | {F(r.Ratio, "0.00")}× | "
+                + $"{(r.Goal is { } g ? "≤ " + F(g, "0.00") + "×" : "—")} | {Mark(r.RatioMet)} | "
+                + $"{BenchmarkResults.FormatBytes(r.Case.AllocatedBytes)} | {BenchmarkResults.FormatBytes(r.Baseline.AllocatedBytes)} | "
+                + $"{Mark(r.AllocationMet)} |");
+        }
+
+        if (latency is not null)
+        {
+            foreach (var row in latency.Rows.Where(r => r.Primitive.StartsWith("PinnedMutex", StringComparison.Ordinal)))
+            {
+                var met = row.MaxUs <= Goals.MaxWaitGoalUs;
+                sb.AppendLine(CultureInfo.InvariantCulture, $"| Latency under saturation: {row.Primitive}, max wait | {row.Scenario} | {F(row.MaxUs / 1000, "0.00")} ms | | | "
+                    + $"≤ {F(Goals.MaxWaitGoalUs / 1000, "0")} ms | {Mark(met)} | | | |");
+            }
+        }
+
+        var withGoal = ratios.Count(r => r.Goal is not null);
+        var met1 = ratios.Count(r => r.RatioMet == true);
+        var allocGoals = ratios.Count(r => r.AllocationMet is not null);
+        var allocMet = ratios.Count(r => r.AllocationMet == true);
+        sb.AppendLine();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Ratio goals met: **{met1} of {withGoal}**. Zero-allocation goals met: **{allocMet} of {allocGoals}**.");
+        sb.AppendLine();
+
+        sb.AppendLine("## All cases");
+        sb.AppendLine();
+        sb.AppendLine("Mean per operation (one acquisition, one round trip, or one create/dispose), its standard error, the ratio to the "
+            + $"class's baseline (marked **base**) with the same parameters, and bytes allocated per operation (MemoryDiagnoser).");
+        foreach (var type in cases.Select(c => c.Type).Distinct().OrderBy(TypeOrder))
+        {
+            sb.AppendLine();
+            sb.AppendLine(CultureInfo.InvariantCulture, $"### {type}");
+            sb.AppendLine();
+            var typeLoad = load.ForType(type);
+            if (typeLoad is { } tl)
+            {
+                sb.AppendLine(CultureInfo.InvariantCulture, $"Load average (1 min) during these cases: {F(tl.Min, "0.0")} – {F(tl.Max, "0.0")}.");
+                sb.AppendLine();
+            }
+
+            var baselineMethod = Goals.All.FirstOrDefault(c => c.Type == type)?.Baseline;
+            sb.AppendLine("| parameters | case | mean | ± SE | ratio | allocated |");
+            sb.AppendLine("| --- | --- | ---: | ---: | ---: | ---: |");
+            foreach (var c in cases.Where(c => c.Type == type).OrderBy(c => c, CaseOrder.Instance).ThenBy(c => c.Method != baselineMethod))
+            {
+                var b = cases.FirstOrDefault(x => x.Type == type && x.Method == baselineMethod && x.Parameters == c.Parameters);
+                var ratio = c.Method == baselineMethod ? "**base**" : b is null ? "" : F(c.MeanNs / b.MeanNs, "0.00") + "×";
+                sb.AppendLine(CultureInfo.InvariantCulture, $"| {c.Parameters.Replace("&", ", ")} | {c.Title} | {BenchmarkResults.FormatNs(c.MeanNs)} | "
+                    + $"{BenchmarkResults.FormatNs(c.ErrorNs)} | {ratio} | {BenchmarkResults.FormatBytes(c.AllocatedBytes)} |");
+            }
+        }
+
+        if (latency is not null)
+        {
+            sb.AppendLine();
+            sb.AppendLine("## Fairness and latency under saturation");
+            sb.AppendLine();
+            sb.AppendLine("`--latency` mode: workers take one lock back to back (a few dozen ns of work inside) for "
+                + $"{F(latency.SecondsPerRow, "0.#")} s per row; each acquisition's wait, from the call to holding the lock, is recorded. "
+                + $"Share: the least- and most-served worker's acquisitions over an even share (1.00–1.00 is perfectly even).");
+            sb.AppendLine();
+            sb.AppendLine("| scenario | primitive | acquisitions/s | p50 | p99 | p99.9 | max | share |");
+            sb.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+            foreach (var row in latency.Rows)
+            {
+                sb.AppendLine(CultureInfo.InvariantCulture, $"| {row.Scenario} | {row.Primitive} | {F(row.PerSecond, "#,0")} | {F(row.P50Us, "0.0")} µs | "
+                    + $"{F(row.P99Us, "0.0")} µs | {F(row.P999Us, "0.0")} µs | {F(row.MaxUs, "#,0")} µs | "
+                    + $"{F(row.MinShare, "0.00")}–{F(row.MaxShare, "0.00")} |");
+            }
+        }
+
+        var profile = Path.Combine(resultsDirectory, "profile.txt");
+        if (File.Exists(profile))
+        {
+            sb.AppendLine();
+            sb.AppendLine("## Profile: contended async, instrumented from outside");
+            sb.AppendLine();
+            sb.AppendLine("`--profile` mode: the contended async workload again, counting per acquisition the bytes allocated "
+                + "(`GC.GetTotalAllocatedBytes`), thread-pool work items run (`ThreadPool.CompletedWorkItemCount`), lock contentions "
+                + "(`Monitor.LockContentionCount`), and how many acquisitions completed synchronously (the returned task was already "
+                + "complete: the caller took the lock on the fast path instead of queueing).");
+            sb.AppendLine();
+            sb.AppendLine("```text");
+            sb.AppendLine(File.ReadAllText(profile).TrimEnd());
+            sb.AppendLine("```");
+        }
+
+        sb.AppendLine();
+        sb.AppendLine("## Running");
+        sb.AppendLine();
+        sb.AppendLine(Resource("Running.md"));
+        sb.AppendLine();
+        sb.AppendLine("## Analysis");
+        sb.AppendLine();
+        sb.AppendLine(Resource("Analysis.md"));
+        return sb.ToString().Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd() + "\n";
+    }
+
+    private static int TypeOrder(string type) =>
+        Array.FindIndex(Goals.All, c => c.Type == type) is var i && i >= 0 ? i : int.MaxValue;
+
+    private static string Resource(string name)
+    {
+        using var stream = typeof(ReportWriter).Assembly.GetManifestResourceStream($"PinSync.Bench.Report.{name}");
+        if (stream is null)
+        {
+            return $"(missing resource {name})";
+        }
+
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd().Trim();
+    }
+
+    /// <summary>Orders cases by their parameters, numerically where numbers.</summary>
+    private sealed class CaseOrder : IComparer<CaseResult>
+    {
+        internal static readonly CaseOrder Instance = new();
+
+        // Enum parameters in declaration order rather than alphabetically.
+        private static readonly string[] KnownOrder = ["Increment", "Yield", "Plain", "Token", "Timeout"];
+
+        public int Compare(CaseResult? x, CaseResult? y)
+        {
+            var a = BenchmarkResults.ParseParameters(x!.Parameters).Values.ToArray();
+            var b = BenchmarkResults.ParseParameters(y!.Parameters).Values.ToArray();
+            for (var i = 0; i < Math.Min(a.Length, b.Length); i++)
+            {
+                var c = Array.IndexOf(KnownOrder, a[i]) is var ka and >= 0 && Array.IndexOf(KnownOrder, b[i]) is var kb and >= 0
+                    ? ka.CompareTo(kb)
+                    : int.TryParse(a[i], CultureInfo.InvariantCulture, out var na) && int.TryParse(b[i], CultureInfo.InvariantCulture, out var nb)
+                    ? na.CompareTo(nb)
+                    : string.CompareOrdinal(a[i], b[i]);
+                if (c != 0)
+                {
+                    return c;
+                }
+            }
+
+            return a.Length.CompareTo(b.Length);
+        }
+    }
+}
+
+/// <summary>The load-average log the suite writes beside its results (<c>pinsync-load.csv</c>).</summary>
+internal sealed class LoadSamples
+{
+    private readonly List<(DateTimeOffset Time, string Type, double Load)> _samples = [];
+
+    internal int Count => _samples.Count;
+    internal double Min => _samples.Count == 0 ? 0 : _samples.Min(s => s.Load);
+    internal double Max => _samples.Count == 0 ? 0 : _samples.Max(s => s.Load);
+    internal double Mean => _samples.Count == 0 ? 0 : _samples.Average(s => s.Load);
+    internal DateTimeOffset First => _samples.Min(s => s.Time);
+    internal DateTimeOffset Last => _samples.Max(s => s.Time);
+
+    internal static LoadSamples Read(string path)
+    {
+        var result = new LoadSamples();
+        if (!File.Exists(path))
+        {
+            return result;
+        }
+
+        foreach (var line in File.ReadLines(path))
+        {
+            var parts = line.Split(',');
+            if (parts.Length == 4
+                && DateTimeOffset.TryParse(parts[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
+                && double.TryParse(parts[3], NumberStyles.Float, CultureInfo.InvariantCulture, out var load))
+            {
+                result._samples.Add((time, parts[2], load));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Keeps, per benchmark class, only the samples of the run whose results are reported: those up to
+    /// the class's results file, going back while consecutive samples are less than 5 minutes apart.</summary>
+    internal LoadSamples OfLatestRuns(List<CaseResult> cases)
+    {
+        var kept = new LoadSamples();
+        foreach (var group in _samples.GroupBy(s => s.Type))
+        {
+            var written = cases.Where(c => c.Type == group.Key).Select(c => c.FileTimeUtc).DefaultIfEmpty().Max();
+            if (written == default)
+            {
+                continue;
+            }
+
+            var until = new DateTimeOffset(written, TimeSpan.Zero).AddMinutes(1);
+            var ordered = group.Where(s => s.Time <= until).OrderByDescending(s => s.Time).ToList();
+            for (var i = 0; i < ordered.Count; i++)
+            {
+                if (i > 0 && ordered[i - 1].Time - ordered[i].Time > TimeSpan.FromMinutes(5))
+                {
+                    break;
+                }
+
+                kept._samples.Add(ordered[i]);
+            }
+        }
+
+        return kept;
+    }
+
+    /// <summary>Min and max load while cases of <paramref name="type"/> ran.</summary>
+    internal (double Min, double Max)? ForType(string type)
+    {
+        var of = _samples.Where(s => s.Type == type).ToList();
+        return of.Count == 0 ? null : (of.Min(s => s.Load), of.Max(s => s.Load));
+    }
+}
