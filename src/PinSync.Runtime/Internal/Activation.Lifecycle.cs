@@ -48,7 +48,7 @@ internal sealed partial class Activation
         }
 
         _runtime.Metrics.ActivationDestroyed();
-        _deactivated.TrySetResult();
+        _deactivated.Signal();
     }
 
     /// <summary>Marks the activation for deactivation once no request runs (called by the grain, in a turn).</summary>
@@ -125,7 +125,7 @@ internal sealed partial class Activation
         }
 
         _runtime.Metrics.ActivationDestroyed();
-        _deactivated.TrySetResult();
+        _deactivated.Signal();
     }
 
     /// <summary>Registers a grain timer (turn).</summary>

@@ -24,7 +24,7 @@ internal sealed partial class Activation
     private readonly GrainRuntime _runtime;
     private readonly GrainClassInfo _class;
     private readonly SendOrPostCallback _onArrived;
-    private readonly TaskCompletionSource _deactivated = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SeamSignal _deactivated = new();
 
     // Turn-confined (see remarks).
     private ActivationState _state;

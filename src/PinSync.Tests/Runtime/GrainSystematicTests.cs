@@ -13,8 +13,9 @@ public sealed class GrainSystematicTests : TestBase
 {
     private static readonly string[] s_serialLogs = ["a<a>b<b>", "b<b>a<a>"];
 
-    private static readonly string[] s_allLogs =
-        ["a<a>b<b>", "b<b>a<a>", "a<b<a>b>", "a<b<b>a>", "b<a<a>b>", "b<a<b>a>"];
+    // Interleaved, but in FIFO turn order: the continuation queued first resumes first, so "a<b<b>a>" (b resuming
+    // before a although a yielded first) is not a possible outcome.
+    private static readonly string[] s_reentrantLogs = ["a<a>b<b>", "b<b>a<a>", "a<b<a>b>", "b<a<b>a>"];
 
     // No request timeout: on the explorer's virtual clock a timeout may fire at any step (the explorer explores
     // "the timeout came first" too), which these tests are not about. Timeouts have their own tests.
@@ -43,7 +44,7 @@ public sealed class GrainSystematicTests : TestBase
     }
 
     [Fact]
-    public void Append_ReentrantGrainTwoCallers_InterleavedOutcomesToo()
+    public void Append_ReentrantGrainTwoCallers_ExactlySerialAndFifoInterleavedOutcomes()
     {
         var outcomes = new ConcurrentDictionary<string, byte>();
         var report = Explorer.Run(async () =>
@@ -57,12 +58,7 @@ public sealed class GrainSystematicTests : TestBase
         }, new ExplorerOptions { Iterations = 2000, Strategy = Strategy.Dfs(2), Seed = 1 });
 
         Assert.False(report.BugFound, report.ToString());
-        Assert.Subset(s_allLogs.ToHashSet(), outcomes.Keys.ToHashSet());
-        Assert.Contains(outcomes.Keys, log => !s_serialLogs.Contains(log));
-        if (report.SpaceCovered)
-        {
-            Assert.Equal(s_allLogs.Order(), outcomes.Keys.Order());
-        }
+        Assert.Equal(s_reentrantLogs.Order(), outcomes.Keys.Order());
     }
 
     [Fact]
