@@ -27,7 +27,7 @@ namespace PinSync.Runtime;
 public sealed partial class GrainRuntime : IGrainFactory, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<GrainId, Activation> _directory = new();
-    private readonly ConcurrentDictionary<Type, GrainInterfaceInfo> _interfaces = new();
+    private readonly ConcurrentDictionary<Type, (GrainInterfaceInfo Info, GrainProxy Prototype)> _interfaces = new();
     private readonly Dictionary<Type, GrainClassInfo> _classes = [];
     private readonly Lock _classesLock = new();
     private readonly IReadOnlyDictionary<Type, Type> _explicitTypes;
@@ -94,10 +94,12 @@ public sealed partial class GrainRuntime : IGrainFactory, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(key);
         ObjectDisposedException.ThrowIf(IsDisposed, this);
-        var info = _interfaces.GetOrAdd(typeof(TGrain), static (type, runtime) => runtime.Describe(type), this);
-        var proxy = DispatchProxy.Create<TGrain, GrainProxy>();
-        ((GrainProxy)(object)proxy).Initialize(this, info, new GrainId(info.Class.Type, key));
-        return proxy;
+        var (info, prototype) = _interfaces.GetOrAdd(typeof(TGrain), static (type, runtime) =>
+        {
+            var info = runtime.Describe(type);
+            return (info, (GrainProxy)(object)DispatchProxy.Create<TGrain, GrainProxy>());
+        }, this);
+        return (TGrain)(object)prototype.CloneFor(this, info, new GrainId(info.Class.Type, key));
     }
 
     /// <summary>Deactivates every activation (running requests finish first, then
