@@ -18,7 +18,7 @@ namespace PinSync.Bench.Infrastructure;
 internal static class BenchConfig
 {
     /// <summary>The configuration for a run.</summary>
-    /// <param name="quick">A short job (about 10 minutes for the whole suite on 2 cores) instead of the default one.</param>
+    /// <param name="quick">A short job (under 10 minutes for the whole suite on 2 cores) instead of the default one.</param>
     /// <param name="outOfProcess">Keep BenchmarkDotNet's default out-of-process toolchain (only from a plain build
     /// without <c>PINSYNC_ARTIFACTS</c>; see the docs).</param>
     /// <param name="artifactsPath">Where BenchmarkDotNet writes its artifacts.</param>
@@ -28,9 +28,9 @@ internal static class BenchConfig
         var job = dry ? Job.Dry.WithId("Dry") : quick
             ? Job.Default
                 .WithLaunchCount(1)
-                .WithWarmupCount(2)
-                .WithIterationCount(6)
-                .WithIterationTime(TimeInterval.FromMilliseconds(100))
+                .WithWarmupCount(3)
+                .WithIterationCount(10)
+                .WithIterationTime(TimeInterval.FromMilliseconds(120))
                 .WithUnrollFactor(1)
                 .WithId("Quick")
             : Job.Default.WithId(outOfProcess ? "Default" : "InProcess");

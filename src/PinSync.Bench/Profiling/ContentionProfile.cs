@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using PinSync.Bench.Sync;
@@ -15,6 +16,10 @@ internal static class ContentionProfile
 {
     private const int OpsPerRound = 1 << 16;
 
+    // PinSync's own meter (slow paths only): waits that queued, and unlocks that handed the lock to a starving waiter.
+    private static long s_queued;
+    private static long s_handoffs;
+
     /// <summary>Runs every row for <paramref name="secondsPerRow"/> and writes the table to <c>profile.txt</c> in
     /// <paramref name="resultsDirectory"/> as well as to the console.</summary>
     internal static void Run(double secondsPerRow, string resultsDirectory)
@@ -22,10 +27,21 @@ internal static class ContentionProfile
         var lines = new List<string>
         {
             $"# {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {secondsPerRow:0.#} s per row, load average (1 min) {Infrastructure.LoadAverage.OneMinuteText()}",
-            "tasks body      wait     primitive       ns/acq  B/acq  pool items/acq  contentions/acq  sync-completed",
+            "tasks body      wait     primitive       ns/acq  B/acq  pool items/acq  contentions/acq  sync-completed  queued  handoffs",
         };
         Console.WriteLine(lines[0]);
         Console.WriteLine(lines[1]);
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "PinSync" && instrument.Name is "pinsync.contended_acquisitions" or "pinsync.handoffs")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+            Interlocked.Add(ref instrument.Name == "pinsync.handoffs" ? ref s_handoffs : ref s_queued, value));
+        listener.Start();
         foreach (var tasks in new[] { 2, 4, 16, 64 })
         {
             foreach (var body in new[] { HoldBody.Increment, HoldBody.Yield })
@@ -37,6 +53,11 @@ internal static class ContentionProfile
                 }
             }
         }
+
+        lines.Add("");
+        lines.AddRange(PingPongProfile.Run(secondsPerRow));
+        lines.Add("");
+        lines.AddRange(SyncProfile.Run(secondsPerRow, static () => (Interlocked.Read(ref s_queued), Interlocked.Read(ref s_handoffs))));
 
         Directory.CreateDirectory(resultsDirectory);
         var path = Path.Combine(resultsDirectory, "profile.txt");
@@ -72,6 +93,8 @@ internal static class ContentionProfile
         }
 
         target.SyncCompletions = 0;
+        Interlocked.Exchange(ref s_queued, 0);
+        Interlocked.Exchange(ref s_handoffs, 0);
         var rounds = 0;
         var bytes0 = GC.GetTotalAllocatedBytes(precise: true);
         var items0 = ThreadPool.CompletedWorkItemCount;
@@ -90,7 +113,7 @@ internal static class ContentionProfile
         var line = string.Create(CultureInfo.InvariantCulture,
             $"{tasks,5} {body,-9} {wait,-8} {target.Name,-14} {elapsed.TotalNanoseconds / ops,7:0} {(GC.GetTotalAllocatedBytes(true) - bytes0) / ops,6:0.0} " +
             $"{(ThreadPool.CompletedWorkItemCount - items0) / ops,15:0.00} {(Monitor.LockContentionCount - contention0) / ops,16:0.000} " +
-            $"{Interlocked.Read(ref target.SyncCompletions) / ops,14:P0}");
+            $"{Interlocked.Read(ref target.SyncCompletions) / ops,14:P0}  {Interlocked.Read(ref s_queued) / ops,6:P1}  {Interlocked.Read(ref s_handoffs) / ops,8:P2}");
         Console.WriteLine(line);
         return line;
     }

@@ -20,9 +20,11 @@ internal sealed record RatioRow(
     /// <summary>Whether the allocation goal is met (null without one).</summary>
     public bool? AllocationMet => Comparison.ZeroAllocation ? Case.AllocatedBytes is 0 : null;
 
-    public string Label => Parameters.Length == 0
+    public string Label => ShortTitle(Case.Title) == ShortTitle(Baseline.Title)
         ? $"{Comparison.Family}: {Case.Title} vs {Baseline.Title}"
-        : $"{Comparison.Family} ({Parameters.Replace('&', ' ')}): {ShortTitle(Case.Title)} vs {ShortTitle(Baseline.Title)}";
+        : Parameters.Length == 0
+            ? $"{Comparison.Family}: {ShortTitle(Case.Title)} vs {ShortTitle(Baseline.Title)}"
+            : $"{Comparison.Family} ({Parameters.Replace('&', ' ')}): {ShortTitle(Case.Title)} vs {ShortTitle(Baseline.Title)}";
 
     internal static string ShortTitle(string title) => title.Split(':')[0];
 }
@@ -174,7 +176,10 @@ internal static class ReportWriter
         sb.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | :---: | ---: | ---: | :---: |");
         foreach (var r in ratios)
         {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"| {r.Comparison.Family}: {r.Case.Title} vs {r.Baseline.Title} | {r.Parameters.Replace("&", ", ")} | "
+            var (mine, theirs) = RatioRow.ShortTitle(r.Case.Title) is var m && m != RatioRow.ShortTitle(r.Baseline.Title)
+                ? (m, RatioRow.ShortTitle(r.Baseline.Title))
+                : (r.Case.Title, r.Baseline.Title);
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| {r.Comparison.Family}: {mine} vs {theirs} | {r.Parameters.Replace("&", ", ")} | "
                 + $"{BenchmarkResults.FormatNs(r.Case.MeanNs)} | {BenchmarkResults.FormatNs(r.Baseline.MeanNs)} | {F(r.Ratio, "0.00")}× | "
                 + $"{(r.Goal is { } g ? "≤ " + F(g, "0.00") + "×" : "—")} | {Mark(r.RatioMet)} | "
                 + $"{BenchmarkResults.FormatBytes(r.Case.AllocatedBytes)} | {BenchmarkResults.FormatBytes(r.Baseline.AllocatedBytes)} | "
