@@ -27,7 +27,7 @@ namespace PinSync.Runtime;
 public sealed partial class GrainRuntime : IGrainFactory, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<GrainId, Activation> _directory = new();
-    private readonly ConcurrentDictionary<Type, (GrainInterfaceInfo Info, GrainProxy Prototype)> _interfaces = new();
+    private readonly ConcurrentDictionary<Type, (GrainInterfaceInfo Info, IGrainReferencePrototype Prototype)> _interfaces = new();
     private readonly Dictionary<Type, GrainClassInfo> _classes = [];
     private readonly Lock _classesLock = new();
     private readonly IReadOnlyDictionary<Type, Type> _explicitTypes;
@@ -96,8 +96,10 @@ public sealed partial class GrainRuntime : IGrainFactory, IAsyncDisposable
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         var (info, prototype) = _interfaces.GetOrAdd(typeof(TGrain), static (type, runtime) =>
         {
+            // A registered (generated) reference when there is one; the reflection proxy otherwise.
             var info = runtime.Describe(type);
-            return (info, (GrainProxy)(object)DispatchProxy.Create<TGrain, GrainProxy>());
+            return (info, (IGrainReferencePrototype?)GrainReference.TryCreate(type) ??
+                (GrainProxy)(object)DispatchProxy.Create<TGrain, GrainProxy>());
         }, this);
         return (TGrain)(object)prototype.CloneFor(this, info, new GrainId(info.Class.Type, key));
     }

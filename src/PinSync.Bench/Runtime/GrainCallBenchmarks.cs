@@ -17,6 +17,7 @@ public class GrainCallBenchmarks
     private GrainRuntime _runtime = null!;
     private IBenchGrain _grain = null!;
     private IReentrantBenchGrain _reentrant = null!;
+    private ITypedBenchGrain _typed = null!;
     private ChannelActor _actor = null!;
 
     [GlobalSetup]
@@ -25,7 +26,10 @@ public class GrainCallBenchmarks
         _runtime = new GrainRuntime();
         _grain = _runtime.GetGrain<IBenchGrain>("latency");
         _reentrant = _runtime.GetGrain<IReentrantBenchGrain>("latency");
+        TypedBenchGrainReference.EnsureRegistered();
+        _typed = _runtime.GetGrain<ITypedBenchGrain>("latency");
         _actor = new ChannelActor();
+        _typed.Add(0).AsTask().GetAwaiter().GetResult();
         _grain.Add(0).AsTask().GetAwaiter().GetResult();
         _reentrant.Add(0).AsTask().GetAwaiter().GetResult();
     }
@@ -52,6 +56,15 @@ public class GrainCallBenchmarks
         for (var i = 0; i < Ops; i++)
         {
             await _grain.Add(1);
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops, Description = "Grain, non-reentrant, typed reference: await call")]
+    public async Task TypedReferenceCall()
+    {
+        for (var i = 0; i < Ops; i++)
+        {
+            await _typed.Add(1);
         }
     }
 

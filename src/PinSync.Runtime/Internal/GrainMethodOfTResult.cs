@@ -18,7 +18,7 @@ internal sealed class GrainMethod<TResult> : GrainMethod
     internal override object Send(GrainProxy proxy, object?[] args)
     {
         var callerToken = CancellationTokenIndex >= 0 ? (CancellationToken)args[CancellationTokenIndex]! : default;
-        var request = new Request<TResult>(this, args, GrainCallContext.Current, callerToken);
+        var request = new ReflectionRequest<TResult>(this, args, GrainCallContext.Current, callerToken);
         request.Arm(proxy.RequestTimeout, proxy.Target);
         proxy.Send(request);
         return ReturnKind switch

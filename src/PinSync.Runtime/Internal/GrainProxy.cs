@@ -14,7 +14,7 @@ namespace PinSync.Runtime.Internal;
 /// Thread-safe: the cache is a single reference, read and written without a lock (a stale value only costs a
 /// retry).</para>
 /// </remarks>
-internal class GrainProxy : DispatchProxy
+internal class GrainProxy : DispatchProxy, IGrainReferencePrototype
 {
     private GrainRuntime? _runtime;
     private GrainInterfaceInfo? _info;
@@ -29,7 +29,7 @@ internal class GrainProxy : DispatchProxy
 
     /// <summary>A new reference like this one (a prototype made by <see cref="DispatchProxy.Create{T, TProxy}"/>) for
     /// <paramref name="id"/>. Cloning skips the generator's type lookup: about 20 ns instead of about 800.</summary>
-    internal GrainProxy CloneFor(GrainRuntime runtime, GrainInterfaceInfo info, GrainId id)
+    public object CloneFor(GrainRuntime runtime, GrainInterfaceInfo info, GrainId id)
     {
         var clone = (GrainProxy)MemberwiseClone();
         clone._activation = null;

@@ -18,17 +18,17 @@ namespace PinSync.Runtime.Internal;
 /// <para>The grain method's <see cref="CancellationToken"/> is the caller's token, or — when the method takes a
 /// token and there is a finite timeout — a source that the caller's cancellation and the timeout both cancel. That
 /// source has no timer of its own, so it is never disposed.</para>
-/// <para>Not pooled: one allocation per call (plus the argument array of the proxy).</para>
+/// <para>Not pooled: one allocation per call. How the grain is called is up to the subclass: through reflection
+/// (<see cref="ReflectionRequest{TResult}"/>, the <c>DispatchProxy</c> path) or through a typed delegate
+/// (<see cref="TypedRequest{TArgs, TResult}"/>, the path of generated references).</para>
 /// </remarks>
 /// <typeparam name="TResult">The method's result (<see cref="Unit"/> for methods without one).</typeparam>
 [SuppressMessage("Design", "CA1001", Justification = "False positive: the token source has no timer and no wait " +
     "handle, so it holds nothing to release; disposing it would race with the timeout and the caller's cancellation.")]
-internal sealed class Request<TResult> : Request, IValueTaskSource<TResult>, IValueTaskSource, IThreadPoolWorkItem
+internal abstract class Request<TResult> : Request, IValueTaskSource<TResult>, IValueTaskSource, IThreadPoolWorkItem
 {
     private static readonly Action<object?> s_onCallerCanceled = static state => ((Request<TResult>)state!).OnCallerCanceled();
 
-    private readonly GrainMethod<TResult> _method;
-    private readonly object?[] _args;
     private readonly CancellationToken _callerToken;
     private ManualResetValueTaskSourceCore<TResult> _core;
     private CancellationTokenSource? _grainCancellation;
@@ -44,13 +44,17 @@ internal sealed class Request<TResult> : Request, IValueTaskSource<TResult>, IVa
     private TResult? _result;
     private Exception? _exception;
 
-    internal Request(GrainMethod<TResult> method, object?[] args, CallChainNode? callerChain, CancellationToken callerToken)
-        : base(method.Shape, callerChain)
-    {
-        _method = method;
-        _args = args;
-        _callerToken = callerToken;
-    }
+    protected Request(RequestShape shape, CallChainNode? callerChain, CancellationToken callerToken)
+        : base(shape, callerChain) => _callerToken = callerToken;
+
+    /// <summary><c>IAccount.Deposit</c>, for messages.</summary>
+    protected abstract string DisplayName { get; }
+
+    /// <summary>Whether the grain method takes a <see cref="CancellationToken"/>.</summary>
+    protected abstract bool TakesCancellationToken { get; }
+
+    /// <summary>Calls the grain method (may throw synchronously).</summary>
+    protected abstract ValueTask<TResult> InvokeGrain(Grain grain, CancellationToken token);
 
     /// <inheritdoc />
     internal override bool IsCompleted => Volatile.Read(ref _completed) != 0;
@@ -63,7 +67,7 @@ internal sealed class Request<TResult> : Request, IValueTaskSource<TResult>, IVa
         _target = target;
         _timeout = timeout;
         var finite = timeout != Timeout.InfiniteTimeSpan;
-        if (_method.CancellationTokenIndex >= 0 && finite)
+        if (TakesCancellationToken && finite)
         {
             _grainCancellation = new CancellationTokenSource();
         }
@@ -91,7 +95,7 @@ internal sealed class Request<TResult> : Request, IValueTaskSource<TResult>, IVa
         ValueTask<TResult> pending;
         try
         {
-            pending = _method.Invoke(grain, _args, token);
+            pending = InvokeGrain(grain, token);
         }
         catch (Exception exception)
         {
@@ -129,7 +133,7 @@ internal sealed class Request<TResult> : Request, IValueTaskSource<TResult>, IVa
     /// <summary>The timeout: the caller fails with <see cref="TimeoutException"/>, the grain method's token fires.</summary>
     protected override void OnFire()
     {
-        TrySetException(new TimeoutException(SR.RequestTimedOut(_method.DisplayName, _target, _timeout)));
+        TrySetException(new TimeoutException(SR.RequestTimedOut(DisplayName, _target, _timeout)));
         CancelGrainToken();
     }
 
@@ -222,5 +226,5 @@ internal sealed class Request<TResult> : Request, IValueTaskSource<TResult>, IVa
         _core.OnCompleted(continuation, state, token, flags);
 
     /// <inheritdoc />
-    public override string ToString() => _method.DisplayName;
+    public override string ToString() => DisplayName;
 }
