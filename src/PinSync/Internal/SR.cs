@@ -51,4 +51,8 @@ internal static class SR
     internal const string CondVarName = "PinSync.RawCondVar";
     internal const string FieldOutsideStruct =
         "A field selector returned an address outside the struct being built; it must return the address of a field of it.";
+
+    // Async waiters.
+    internal const string StaleValueTask =
+        "This ValueTask was already consumed; a ValueTask returned by a PinSync wait may be awaited only once.";
 }

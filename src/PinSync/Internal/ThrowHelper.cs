@@ -83,4 +83,7 @@ internal static class ThrowHelper
     [DoesNotReturn]
     internal static void ThrowInvalidOperationException_FieldOutsideStruct() =>
         throw new InvalidOperationException(SR.FieldOutsideStruct);
+
+    [DoesNotReturn]
+    internal static void ThrowInvalidOperationException_StaleValueTask() => throw new InvalidOperationException(SR.StaleValueTask);
 }

@@ -212,6 +212,12 @@ internal sealed unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSo
     /// <inheritdoc />
     public bool GetResult(short token)
     {
+        if (token != _core.Version)
+        {
+            // A ValueTask awaited twice: the source already serves another wait, which must not be disturbed.
+            ThrowHelper.ThrowInvalidOperationException_StaleValueTask();
+        }
+
         try
         {
             return _core.GetResult(token);

@@ -79,8 +79,17 @@ public sealed class CondVar : IDisposable
     public ValueTask WaitAsync<T>(MutexGuard<T> guard, CancellationToken cancellationToken = default)
     {
         var pending = WaitAsyncCore(guard, Timeout.Infinite, cancellationToken);
-        return pending.IsCompletedSuccessfully ? default : new ValueTask(pending.AsTask());
+        if (pending.IsCompletedSuccessfully)
+        {
+            _ = pending.Result; // consume it, so a pooled source goes back to its pool
+            return default;
+        }
+
+        return AwaitIgnoringResult(pending);
     }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private static async ValueTask AwaitIgnoringResult(ValueTask<bool> pending) => await pending.ConfigureAwait(false);
 
     /// <summary>Releases the guard's mutex, waits asynchronously until notified or until <paramref name="timeout"/>,
     /// and takes the mutex again.</summary>
@@ -135,8 +144,13 @@ public sealed class CondVar : IDisposable
         }
         finally
         {
-            // Every path returns holding the mutex: the same acquisition goes on under the same guard.
-            mutex.RestoreToken(token);
+            // Every normal path, and every exception thrown after the re-lock, holds the mutex again: the same
+            // acquisition goes on under the same guard. A re-lock that itself failed (the mutex was disposed meanwhile)
+            // leaves the mutex to whoever holds it now, and the guard must not claim it.
+            if (RawMutex.OwnerThreadId(mutex.Raw) == Environment.CurrentManagedThreadId)
+            {
+                mutex.RestoreToken(token);
+            }
         }
     }
 

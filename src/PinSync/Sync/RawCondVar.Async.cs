@@ -30,7 +30,9 @@ public unsafe partial struct RawCondVar
         }
 
         var waiter = AsyncWaiter.Rent();
-        var node = waiter.Begin(s_ops, (nint)condVar, keepAlive, deadline, cancellationToken, count: 1, flags: WaitNodeFlags.CondVar);
+        // The CondVar flag means "linked on this condition variable" and is set only under its lock, when linked:
+        // a cancellation or timeout that fires before that finds it clear and leaves the node alone.
+        var node = waiter.Begin(s_ops, (nint)condVar, keepAlive, deadline, cancellationToken);
 
         // SAFETY: the node is rented and detached; it is ours until linked.
         node->Tag = (nint)mutex;
@@ -51,6 +53,7 @@ public unsafe partial struct RawCondVar
         }
 
         node->Queue = (nint)(&condVar->_waitLock);
+        node->Flags |= WaitNodeFlags.CondVar;
         ListHead.AddTail(&condVar->_waiters, &node->Link);
         condVar->_waiterCount++;
         condVar->_waitLock.Exit();
@@ -73,10 +76,9 @@ public unsafe partial struct RawCondVar
         {
             var condVar = (RawCondVar*)primitive;
             condVar->_waitLock.Enter();
-            var unlinked = (node->Flags & WaitNodeFlags.CondVar) != 0;
+            var unlinked = (node->Flags & WaitNodeFlags.CondVar) != 0 && ListHead.Remove(&node->Link);
             if (unlinked)
             {
-                ListHead.Remove(&node->Link);
                 condVar->_waiterCount--;
                 node->Flags &= ~WaitNodeFlags.CondVar;
                 node->State = newState;

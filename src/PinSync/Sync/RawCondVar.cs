@@ -168,9 +168,11 @@ public unsafe partial struct RawCondVar
         var node = (WaitNode*)first;
         condVar->_waiterCount--;
         node->Flags &= ~WaitNodeFlags.CondVar;
-        wake = RawMutex.MorphOrWake((RawMutex*)node->Tag, node);
+
+        // Copy first: once morphed onto the mutex's list, an unlock elsewhere may complete and recycle the node.
         parker = node->Parker;
         waiter = node->Waiter;
+        wake = RawMutex.MorphOrWake((RawMutex*)node->Tag, node);
         return true;
     }
 

@@ -135,33 +135,7 @@ public unsafe partial struct RawMutex
             return unlinked;
         }
 
-        internal override int RetryWoken(nint primitive, WaitNode* node)
-        {
-            var mutex = (RawMutex*)primitive;
-            if (TryLockFast(mutex))
-            {
-                return WaitNodeState.Granted;
-            }
-
-            mutex->_waitLock.Enter();
-            int state;
-            if ((mutex->_state & Disposed) != 0)
-            {
-                state = WaitNodeState.Disposed;
-            }
-            else if (TryLockLocked(mutex))
-            {
-                state = WaitNodeState.Granted;
-            }
-            else
-            {
-                LinkLocked(mutex, node, atHead: true);
-                state = WaitNodeState.Waiting;
-            }
-
-            mutex->_waitLock.Exit();
-            return state;
-        }
+        internal override int RetryWoken(nint primitive, WaitNode* node) => RetryWokenCore((RawMutex*)primitive, node, honorAbandon: true);
 
         internal override void AbandonWoken(nint primitive) => PassWakeup((RawMutex*)primitive);
     }

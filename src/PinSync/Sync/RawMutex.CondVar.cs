@@ -73,5 +73,45 @@ public unsafe partial struct RawMutex
     }
 
     /// <summary>The async counterpart of <see cref="AcquireAfterNotify"/> for a woken node (<see cref="WaitListOps"/>).</summary>
-    internal static int RetryWokenForCondVar(RawMutex* mutex, WaitNode* node) => s_ops.RetryWoken((nint)mutex, node);
+    internal static int RetryWokenForCondVar(RawMutex* mutex, WaitNode* node) => RetryWokenCore(mutex, node, honorAbandon: false);
+
+    /// <summary>
+    /// A woken async waiter competes again: takes the mutex, or re-links at the head (keeping its place). With
+    /// <paramref name="honorAbandon"/>, a waiter whose timeout or token fired meanwhile is checked under the wait
+    /// lock — the only place a late cancellation cannot slip past, since its callback found the node unlinked —
+    /// and gives up instead of re-linking, passing the wakeup on. A notified condition waiter never gives up.
+    /// </summary>
+    private static int RetryWokenCore(RawMutex* mutex, WaitNode* node, bool honorAbandon)
+    {
+        if (TryLockFast(mutex))
+        {
+            return WaitNodeState.Granted;
+        }
+
+        mutex->_waitLock.Enter();
+        int state;
+        if ((mutex->_state & Disposed) != 0)
+        {
+            state = WaitNodeState.Disposed;
+        }
+        else if (TryLockLocked(mutex))
+        {
+            state = WaitNodeState.Granted;
+        }
+        else if (honorAbandon && AsyncWaiter.FromNode(node) is { IsAbandoned: true } waiter)
+        {
+            ClearWaitersBitIfEmptyLocked(mutex);
+            mutex->_waitLock.Exit();
+            PassWakeup(mutex);
+            return waiter.AbandonState;
+        }
+        else
+        {
+            LinkLocked(mutex, node, atHead: true);
+            state = WaitNodeState.Waiting;
+        }
+
+        mutex->_waitLock.Exit();
+        return state;
+    }
 }

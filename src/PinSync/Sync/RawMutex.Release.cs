@@ -35,7 +35,6 @@ public unsafe partial struct RawMutex
         if (handOff)
         {
             node->State = WaitNodeState.Granted; // Locked stays set: the mutex now belongs to the waiter.
-            PinSyncMetrics.RecordHandoff();
         }
         else
         {
@@ -47,6 +46,11 @@ public unsafe partial struct RawMutex
         var parker = node->Parker;
         var waiter = node->Waiter;
         mutex->_waitLock.Exit();
+
+        if (handOff)
+        {
+            PinSyncMetrics.RecordHandoff(); // outside the spin lock: listeners run user code
+        }
 
         Seam.Point(SchedulingPointKind.Wake, (nint)mutex, handOff ? "handoff" : "wake");
         Wake(parker, waiter);

@@ -27,6 +27,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using PinSync.Internal;
 using PinSync.Intrusive;
 using PinSync.Pinning;
 using PinSync.Scheduling;
@@ -131,7 +132,13 @@ public unsafe partial struct RawMutex
     {
         Seam.Point(SchedulingPointKind.Release, (nint)mutex, nameof(Unlock));
 
-        // SAFETY: the caller guarantees a live, pinned mutex.
+        // SAFETY: the caller guarantees a live, pinned mutex. An unlock of a free mutex throws (in UnlockSlow) before
+        // it touches the owner field, so a misuse cannot erase a real holder's id.
+        if ((Volatile.Read(ref mutex->_state) & Locked) == 0)
+        {
+            ThrowHelper.ThrowSynchronizationLockException_LockNotHeld();
+        }
+
         mutex->_ownerThreadId = 0;
         if (Interlocked.CompareExchange(ref mutex->_state, 0, Locked) != Locked)
         {

@@ -12,7 +12,7 @@ public sealed class CondVarReviewTests : TestBase
     /// sees IsAbandoned and aborts the same waiter (double Disarm, node returned twice, completion of a pooled
     /// waiter that went back to the pool).
     /// </summary>
-    [Fact(Skip = "BUG: CondVarOps.TryUnlink trusts the CondVar flag set before linking; a cancel/timeout firing while an async wait is being queued completes it twice (count underflow, double node return, crash) — see review notes")]
+    [Fact]
     public void WaitAsync_TokenCanceledWhileQueuing_CompletesOnceAndCountStaysZero()
     {
         using var m = new PinnedMutex<int>(0);
@@ -79,7 +79,7 @@ public sealed class CondVarReviewTests : TestBase
     /// every path, so the guard claims the lock it does not hold: Value is readable outside the lock and Dispose
     /// releases the lock of whoever holds it now (here, the disposer).
     /// </summary>
-    [Fact(Skip = "BUG: CondVar.Wait restores the guard token even when it throws without re-taking the mutex (mutex disposed); the stale guard then unlocks another holder's lock — see review notes")]
+    [Fact]
     public void Wait_MutexDisposedDuringTimedWait_GuardNeitherClaimsNorReleasesAnotherHoldersLock()
     {
         using var m = new PinnedMutex<int>(0);
