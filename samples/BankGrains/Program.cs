@@ -26,6 +26,8 @@ public static class Program
         var runtime = provider.GetRequiredService<IGrainFactory>();
         var audit = provider.GetRequiredService<AuditLog>();
         var keys = Enumerable.Range(0, accounts).Select(i => "acct-" + i).ToArray();
+        var reference = runtime.GetGrain<IAccountGrain>(keys[0]);
+        Console.WriteLine($"grain references: {(reference is GrainReference ? "source-generated" : "reflection proxy")} ({reference.GetType().Name})");
 
         var watch = Stopwatch.StartNew();
         var perCaller = transfers / callers;

@@ -33,6 +33,7 @@ public sealed partial class GrainRuntime : IGrainFactory, IAsyncDisposable
     private readonly IReadOnlyDictionary<Type, Type> _explicitTypes;
     private readonly Func<GrainId, GrainClassInfo, Activation> _createActivation;
     private readonly IdleCollector? _collector;
+    private readonly bool _useGeneratedReferences;
     private Task? _disposal;
 
     // 0 = running, 1 = disposed (or disposing).
@@ -56,6 +57,7 @@ public sealed partial class GrainRuntime : IGrainFactory, IAsyncDisposable
         LongTurnTicks = options.LongTurnWarning.Ticks;
         CollectionAgeTicks = options.CollectionAge == Timeout.InfiniteTimeSpan ? long.MaxValue : options.CollectionAge.Ticks;
         Services = options.Services;
+        _useGeneratedReferences = options.UseGeneratedReferences;
         Logger = options.LoggerFactory?.CreateLogger("PinSync.Runtime") ?? NullLogger.Instance;
         Metrics = new RuntimeMetrics(options.MeterFactory);
         _explicitTypes = new Dictionary<Type, Type>(options.GrainTypes);
@@ -98,7 +100,8 @@ public sealed partial class GrainRuntime : IGrainFactory, IAsyncDisposable
         {
             // A registered (generated) reference when there is one; the reflection proxy otherwise.
             var info = runtime.Describe(type);
-            return (info, (IGrainReferencePrototype?)GrainReference.TryCreate(type) ??
+            var generated = runtime._useGeneratedReferences ? GrainReference.TryCreate(type) : null;
+            return (info, (IGrainReferencePrototype?)generated ??
                 (GrainProxy)(object)DispatchProxy.Create<TGrain, GrainProxy>());
         }, this);
         return (TGrain)(object)prototype.CloneFor(this, info, new GrainId(info.Class.Type, key));

@@ -89,6 +89,11 @@ public sealed class GrainRuntimeOptions
         }
     } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Use registered grain references (emitted by PinSync's source generator, or hand-written) when there
+    /// are ones; <see langword="false"/> always uses the reflection proxy (<c>DispatchProxy</c>). Default
+    /// <see langword="true"/>.</summary>
+    public bool UseGeneratedReferences { get; set; } = true;
+
     /// <summary>Services for grain constructors (constructor injection through <c>ActivatorUtilities</c>);
     /// <see langword="null"/>: grain classes need a public parameterless constructor.</summary>
     public IServiceProvider? Services { get; set; }
