@@ -186,7 +186,7 @@ public sealed class PrimitivePropertyTests : TestBase
         AssertNoBugs(() => CancelRacingNotify(asyncWaiter: false), Options(strategy));
 
     /// <summary>The same with an awaited wait (CondVar.WaitAsync). Fails: see the skip reason.</summary>
-    [Theory(Skip = AsyncCondVarRelockBug)]
+    [Theory]
     [MemberData(nameof(Strategies))]
     public void CondVar_CancelRacingNotifyOneAsyncWaiter_NotificationNeitherLostNorDoubled(string strategy) =>
         AssertNoBugs(() => CancelRacingNotify(asyncWaiter: true), Options(strategy));
@@ -386,7 +386,7 @@ public sealed class PrimitivePropertyTests : TestBase
         AssertNoBugs(() => DisposeCondVarWaiters(asyncSecond: false), Options(strategy));
 
     /// <summary>The same with one awaited waiter (CondVar.WaitAsync). Fails: see the skip reason.</summary>
-    [Theory(Skip = AsyncCondVarRelockBug)]
+    [Theory]
     [MemberData(nameof(Strategies))]
     public void CondVar_DisposeWithSyncAndAsyncWaiters_EveryWaiterGetsObjectDisposedHoldingTheLock(string strategy) =>
         AssertNoBugs(() => DisposeCondVarWaiters(asyncSecond: true), Options(strategy));
@@ -472,15 +472,6 @@ public sealed class PrimitivePropertyTests : TestBase
             Assert.Equal(allowed.Order(StringComparer.Ordinal), observed.Order(StringComparer.Ordinal));
         }
     }
-
-    private const string AsyncCondVarRelockBug =
-        "BUG: under the explorer, an awaited CondVar wait that ends without the notification (cancellation or " +
-        "Dispose) while another operation holds the mutex never resumes: the re-lock (PinnedMutex.RelockAsync) queues, " +
-        "the unlock's work item grants it, but the awaiting flow's continuation is never posted (Deadlock: 'waiting " +
-        "for a task that no operation will complete'). The same program on real threads completes. Suspect: the " +
-        "AsyncWaiter of the condition wait goes back to the thread's one-slot pool inside GetResult, which runs inline " +
-        "in that waiter's own SetException; the re-lock rents the same object from the pool in that inline " +
-        "continuation. See the report of the property-suite session.";
 
     private static async Task CancelRacingNotify(bool asyncWaiter)
     {

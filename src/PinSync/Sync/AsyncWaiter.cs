@@ -47,6 +47,12 @@ internal sealed unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSo
     // 1 once the timeout fired for this wait (written before the timer unlinks the node).
     private int _timedOut;
 
+    // Completion protocol: 0 = not completing; 1 = inside _core.SetResult/SetException (the continuation may run
+    // inline, consume the result and start a new wait); 2 = the result was consumed during that call, so recycling
+    // waits until the call has unwound — otherwise the continuation could rent this very object again while the
+    // completion that runs it is still on the stack.
+    private int _completing;
+
     private AsyncWaiter()
     {
         // Completion already runs on a pool thread (Execute), so continuations may run inline there; a captured
@@ -145,6 +151,7 @@ internal sealed unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSo
         var token = _token;
         var name = _ops?.Name ?? "primitive";
         Disarm();
+        Volatile.Write(ref _completing, 1);
         switch (state)
         {
             case WaitNodeState.Granted:
@@ -160,6 +167,11 @@ internal sealed unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSo
                 Debug.Assert(state == WaitNodeState.Disposed, $"Unexpected final state {state}.");
                 _core.SetException(new ObjectDisposedException(name));
                 break;
+        }
+
+        if (Interlocked.Exchange(ref _completing, 0) == 2)
+        {
+            Recycle(); // consumed inline by the continuation: recycle now that the completion has unwound
         }
     }
 
@@ -224,9 +236,18 @@ internal sealed unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSo
         }
         finally
         {
-            _core.Reset();
-            Return(this);
+            // Consumed inside our own completion call: Finish recycles once that call returns.
+            if (Interlocked.CompareExchange(ref _completing, 2, 1) != 1)
+            {
+                Recycle();
+            }
         }
+    }
+
+    private void Recycle()
+    {
+        _core.Reset();
+        Return(this);
     }
 
     /// <inheritdoc />

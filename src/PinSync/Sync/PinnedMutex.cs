@@ -197,6 +197,11 @@ public sealed class PinnedMutex<T> : IDisposable
 
     /// <summary>Re-takes the raw mutex (not cancelable) and re-establishes acquisition <paramref name="token"/>: a
     /// condition wait that ended without the mutex must end holding it.</summary>
+    /// <remarks>Pooled like every async path of the library: besides allocating nothing, a pooled builder completes
+    /// through <c>ManualResetValueTaskSourceCore</c>, which runs a context-free continuation inline. A plain async
+    /// <see cref="ValueTask"/> completes as a Task, whose context-free continuation is pushed to the thread pool
+    /// whenever the completing thread has a synchronization context — out of an explorer's control.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal async ValueTask RelockAsync(uint token)
     {
         await WaitRaw(Timeout.Infinite, CancellationToken.None).ConfigureAwait(false);
