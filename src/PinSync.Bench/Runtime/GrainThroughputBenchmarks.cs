@@ -19,6 +19,8 @@ public class GrainThroughputBenchmarks
     private GrainRuntime _runtime = null!;
     private IBenchGrain[] _grains = null!;
     private IReentrantBenchGrain[] _reentrant = null!;
+    private GrainRuntime _untimedRuntime = null!;
+    private IBenchGrain[] _untimed = null!;
     private ChannelActor[] _actors = null!;
 
     [GlobalSetup]
@@ -28,12 +30,15 @@ public class GrainThroughputBenchmarks
         _grains = Enumerable.Range(0, Grains).Select(i => _runtime.GetGrain<IBenchGrain>("t" + i)).ToArray();
         _reentrant = Enumerable.Range(0, Grains).Select(i => _runtime.GetGrain<IReentrantBenchGrain>("t" + i)).ToArray();
         _actors = Enumerable.Range(0, Grains).Select(_ => new ChannelActor()).ToArray();
+        _untimedRuntime = new GrainRuntime(new GrainRuntimeOptions { RequestTimeout = Timeout.InfiniteTimeSpan });
+        _untimed = Enumerable.Range(0, Grains).Select(i => _untimedRuntime.GetGrain<IBenchGrain>("t" + i)).ToArray();
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
         _runtime.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _untimedRuntime.DisposeAsync().AsTask().GetAwaiter().GetResult();
         foreach (var actor in _actors)
         {
             actor.DisposeAsync().AsTask().GetAwaiter().GetResult();
@@ -55,6 +60,15 @@ public class GrainThroughputBenchmarks
         for (var i = 0; i < CallsPerCaller; i++)
         {
             await _grains[(caller + i) % Grains].Add(1);
+        }
+    });
+
+    [Benchmark(OperationsPerInvoke = Ops, Description = "Grains, non-reentrant, no request timeout: 64 callers x 16 grains")]
+    public Task UntimedGrains() => Run(async caller =>
+    {
+        for (var i = 0; i < CallsPerCaller; i++)
+        {
+            await _untimed[(caller + i) % Grains].Add(1);
         }
     });
 
