@@ -160,9 +160,11 @@ public sealed partial class GrainRuntime : IGrainFactory, IAsyncDisposable
                     (Runtime: this, Class: ClassOf(id.GrainClass)));
             }
 
-            activation.EnsureStarted();
+            // Queue the request before the activation turn: if activation fails, the request is among those that
+            // waited for it (and fails with it) instead of racing the failure and landing on a retry.
             if (activation.TrySend(request))
             {
+                activation.EnsureStarted();
                 return activation;
             }
 
