@@ -58,7 +58,8 @@ public static class Program
             rest.AddRange(["--filter", "*"]);
         }
 
-        var config = BenchConfig.Create(quick, outOfProcess, dry, artifacts);
+        var config = BenchConfig.Create(quick, outOfProcess, dry, artifacts, out var loadLog);
+        loadLog.RunStarted();
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run([.. rest], config);
         if (quick)
         {

@@ -23,8 +23,10 @@ internal static class BenchConfig
     /// without <c>PINSYNC_ARTIFACTS</c>; see the docs).</param>
     /// <param name="artifactsPath">Where BenchmarkDotNet writes its artifacts.</param>
     /// <param name="dry">One cold iteration per case: checks that every case runs, measures nothing.</param>
-    internal static IConfig Create(bool quick, bool outOfProcess, bool dry, string artifactsPath)
+    /// <param name="loadLog">The load log of this run (see <see cref="LoadLog"/>).</param>
+    internal static IConfig Create(bool quick, bool outOfProcess, bool dry, string artifactsPath, out LoadLog loadLog)
     {
+        loadLog = new LoadLog(Path.Combine(artifactsPath, "results", "pinsync-load.csv"));
         var job = dry ? Job.Dry.WithId("Dry") : quick
             ? Job.Default
                 .WithLaunchCount(1)
@@ -43,26 +45,50 @@ internal static class BenchConfig
             .AddJob(job.AsDefault())
             .AddExporter(JsonExporter.Full)
             .AddColumn(StatisticColumn.Median, StatisticColumn.P95)
-            .AddEventProcessor(new LoadLog(Path.Combine(artifactsPath, "results", "pinsync-load.csv")))
+            .AddEventProcessor(loadLog)
             .WithArtifactsPath(artifactsPath);
     }
 
-    /// <summary>Appends the 1-minute load average at the start and end of every benchmark case to a CSV file, which
-    /// the report step quotes next to the figures.</summary>
-    private sealed class LoadLog(string path) : EventProcessor
+    /// <summary>
+    /// Appends, at the start and end of every benchmark case, the 1-minute load average and, at the end, the share of
+    /// the machine's CPU time that other processes used while the case ran (from <c>/proc/stat</c> minus this
+    /// process's own time). The load average counts the suite's own busy threads too (a contended case runs up to 64
+    /// of them); the foreign share does not, so the report judges outside interference by it.
+    /// </summary>
+    internal sealed class LoadLog(string path) : EventProcessor
     {
-        public override void OnStartRunBenchmark(BenchmarkCase benchmarkCase) => Append("start", benchmarkCase);
+        private (long Busy, long Total, long Own)? _start;
 
-        public override void OnEndRunBenchmark(BenchmarkCase benchmarkCase, BenchmarkReport report) => Append("end", benchmarkCase);
+        /// <summary>Writes a line that marks the start of a run (before any case).</summary>
+        internal void RunStarted() => Write("run-start", "-", "");
 
-        private void Append(string what, BenchmarkCase benchmarkCase)
+        public override void OnStartRunBenchmark(BenchmarkCase benchmarkCase)
+        {
+            _start = LoadAverage.ReadCpuTicks();
+            Write("start", benchmarkCase.Descriptor.Type.Name, "");
+        }
+
+        public override void OnEndRunBenchmark(BenchmarkCase benchmarkCase, BenchmarkReport report)
+        {
+            var foreign = "";
+            if (_start is { } a && LoadAverage.ReadCpuTicks() is { } b && b.Total > a.Total)
+            {
+                var share = Math.Max(0, (b.Busy - a.Busy) - (b.Own - a.Own)) / (double)(b.Total - a.Total);
+                foreign = share.ToString("0.000", CultureInfo.InvariantCulture);
+            }
+
+            Write("end", benchmarkCase.Descriptor.Type.Name, foreign);
+        }
+
+        private void Write(string what, string type, string foreign)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             var line = string.Join(',',
                 DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
                 what,
-                benchmarkCase.Descriptor.Type.Name,
-                LoadAverage.OneMinuteText());
+                type,
+                LoadAverage.OneMinuteText(),
+                foreign);
             File.AppendAllText(path, line + Environment.NewLine);
         }
     }

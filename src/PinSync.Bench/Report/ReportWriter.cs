@@ -106,12 +106,21 @@ internal static class ReportWriter
         return File.Exists(path) ? JsonSerializer.Deserialize(File.ReadAllText(path), LatencyJson.Default.LatencyReport) : null;
     }
 
+    // Outside interference: other processes used more than this share of the machine's CPU time during the cases.
+    private const double ForeignThreshold = 0.15;
+
     private static bool UnderLoad(LoadSamples load, LatencyReport? latency) =>
-        load.Max > LoadThreshold
-        || (latency is not null && (ParseLoad(latency.LoadAverageBefore) > LoadThreshold || ParseLoad(latency.LoadAverageAfter) > LoadThreshold));
+        load.Foreign() is { } foreign
+            ? foreign.Mean > ForeignThreshold || load.RunStartLoad > LoadThreshold
+            : load.Max > LoadThreshold
+              || (latency is not null && (ParseLoad(latency.LoadAverageBefore) > LoadThreshold || ParseLoad(latency.LoadAverageAfter) > LoadThreshold));
 
     private static double ParseLoad(string text) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : 0;
+
+    // Two decimals, or four where two would hide which side of the goal the ratio is on.
+    private static string RatioText(RatioRow r) =>
+        r.Goal is { } g && F(r.Ratio, "0.00") == F(g, "0.00") ? F(r.Ratio, "0.0000") : F(r.Ratio, "0.00");
 
     private static string Mark(bool? met) => met switch { true => "✓", false => "✗", null => "" };
 
@@ -148,7 +157,18 @@ internal static class ReportWriter
         if (load.Count > 0)
         {
             sb.AppendLine(CultureInfo.InvariantCulture, $"| date (UTC) | {load.First:yyyy-MM-dd HH:mm} – {load.Last:HH:mm} |");
-            sb.AppendLine(CultureInfo.InvariantCulture, $"| load average (1 min) during the cases | {F(load.Min, "0.0")} – {F(load.Max, "0.0")} (mean {F(load.Mean, "0.0")}) |");
+            if (load.RunStartLoad is { } startLoad)
+            {
+                sb.AppendLine(CultureInfo.InvariantCulture, $"| load average (1 min) when the run started | {F(startLoad, "0.00")} |");
+            }
+
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| load average (1 min) during the cases | {F(load.Min, "0.0")} – {F(load.Max, "0.0")} "
+                + $"(mean {F(load.Mean, "0.0")}; counts the suite's own busy threads) |");
+            if (load.Foreign() is { } foreign)
+            {
+                sb.AppendLine(CultureInfo.InvariantCulture, $"| CPU used by other processes during the cases | mean {F(foreign.Mean, "0%")}, "
+                    + $"max {F(foreign.Max, "0%")} of the machine |");
+            }
         }
         else if (cases.Count > 0)
         {
@@ -164,8 +184,9 @@ internal static class ReportWriter
         sb.AppendLine();
         if (underLoad)
         {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"> **Measured under load.** The 1-minute load average exceeded {F(LoadThreshold, "0")} during the run "
-                + $"(other builds and tests shared the 2-core machine). Absolute times are inflated and noisy; ratios within one class are "
+            sb.AppendLine(CultureInfo.InvariantCulture, $"> **Measured under load.** Other processes (builds and tests of other engineers on "
+                + $"the shared 2-core machine) used more than {F(ForeignThreshold, "0%")} of the CPU during the cases, or the load average "
+                + $"exceeded {F(LoadThreshold, "0")} when the run started. Absolute times are inflated and noisy; ratios within one class are "
                 + $"fairer (both sides ran back to back under the same load) but still carry that noise. Re-run on a quiet machine.");
             sb.AppendLine();
         }
@@ -180,7 +201,7 @@ internal static class ReportWriter
                 ? (m, RatioRow.ShortTitle(r.Baseline.Title))
                 : (r.Case.Title, r.Baseline.Title);
             sb.AppendLine(CultureInfo.InvariantCulture, $"| {r.Comparison.Family}: {mine} vs {theirs} | {r.Parameters.Replace("&", ", ")} | "
-                + $"{BenchmarkResults.FormatNs(r.Case.MeanNs)} | {BenchmarkResults.FormatNs(r.Baseline.MeanNs)} | {F(r.Ratio, "0.00")}× | "
+                + $"{BenchmarkResults.FormatNs(r.Case.MeanNs)} | {BenchmarkResults.FormatNs(r.Baseline.MeanNs)} | {RatioText(r)}× | "
                 + $"{(r.Goal is { } g ? "≤ " + F(g, "0.00") + "×" : "—")} | {Mark(r.RatioMet)} | "
                 + $"{BenchmarkResults.FormatBytes(r.Case.AllocatedBytes)} | {BenchmarkResults.FormatBytes(r.Baseline.AllocatedBytes)} | "
                 + $"{Mark(r.AllocationMet)} |");
@@ -201,7 +222,11 @@ internal static class ReportWriter
         var allocGoals = ratios.Count(r => r.AllocationMet is not null);
         var allocMet = ratios.Count(r => r.AllocationMet == true);
         sb.AppendLine();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Ratio goals met: **{met1} of {withGoal}**. Zero-allocation goals met: **{allocMet} of {allocGoals}**.");
+        var waitRows = latency?.Rows.Where(r => r.Primitive.StartsWith("PinnedMutex", StringComparison.Ordinal)).ToList() ?? [];
+        var waitText = waitRows.Count == 0 ? ""
+            : $" Max-wait goals met: **{waitRows.Count(r => r.MaxUs <= Goals.MaxWaitGoalUs)} of {waitRows.Count}**.";
+        sb.AppendLine(CultureInfo.InvariantCulture,
+            $"Ratio goals met: **{met1} of {withGoal}**. Zero-allocation goals met: **{allocMet} of {allocGoals}**.{waitText}");
         sb.AppendLine();
 
         sb.AppendLine("## All cases");
@@ -216,11 +241,14 @@ internal static class ReportWriter
             var typeLoad = load.ForType(type);
             if (typeLoad is { } tl)
             {
-                sb.AppendLine(CultureInfo.InvariantCulture, $"Load average (1 min) during these cases: {F(tl.Min, "0.0")} – {F(tl.Max, "0.0")}.");
+                var foreignText = load.ForeignForType(type) is { } tf
+                    ? $"; CPU used by other processes: mean {F(tf.Mean, "0%")}, max {F(tf.Max, "0%")}"
+                    : "";
+                sb.AppendLine(CultureInfo.InvariantCulture, $"Load average (1 min) during these cases: {F(tl.Min, "0.0")} – {F(tl.Max, "0.0")}{foreignText}.");
                 sb.AppendLine();
             }
 
-            var baselineMethod = Goals.All.FirstOrDefault(c => c.Type == type)?.Baseline;
+            var baselineMethod = Goals.All.FirstOrDefault(c => c.Type == type)?.Baseline ?? DeclaredBaseline(type);
             sb.AppendLine("| parameters | case | mean | ± SE | ratio | allocated |");
             sb.AppendLine("| --- | --- | ---: | ---: | ---: | ---: |");
             foreach (var c in cases.Where(c => c.Type == type).OrderBy(c => c, CaseOrder.Instance).ThenBy(c => c.Method != baselineMethod))
@@ -278,6 +306,13 @@ internal static class ReportWriter
         return sb.ToString().Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd() + "\n";
     }
 
+    /// <summary>The method marked <c>[Benchmark(Baseline = true)]</c> in the benchmark class named
+    /// <paramref name="type"/> (this assembly), for classes without an entry in <see cref="Goals"/>.</summary>
+    private static string? DeclaredBaseline(string type) =>
+        typeof(ReportWriter).Assembly.GetTypes().FirstOrDefault(t => t.Name == type)?.GetMethods()
+            .FirstOrDefault(m => m.GetCustomAttributes(typeof(BenchmarkDotNet.Attributes.BenchmarkAttribute), inherit: true)
+                .OfType<BenchmarkDotNet.Attributes.BenchmarkAttribute>().Any(a => a.Baseline))?.Name;
+
     private static int TypeOrder(string type) =>
         Array.FindIndex(Goals.All, c => c.Type == type) is var i && i >= 0 ? i : int.MaxValue;
 
@@ -326,7 +361,8 @@ internal static class ReportWriter
 /// <summary>The load-average log the suite writes beside its results (<c>pinsync-load.csv</c>).</summary>
 internal sealed class LoadSamples
 {
-    private readonly List<(DateTimeOffset Time, string Type, double Load)> _samples = [];
+    private readonly List<(DateTimeOffset Time, string Type, double Load, double? Foreign)> _samples = [];
+    private readonly List<(DateTimeOffset Time, double Load)> _runStarts = [];
 
     internal int Count => _samples.Count;
     internal double Min => _samples.Count == 0 ? 0 : _samples.Min(s => s.Load);
@@ -346,11 +382,20 @@ internal sealed class LoadSamples
         foreach (var line in File.ReadLines(path))
         {
             var parts = line.Split(',');
-            if (parts.Length == 4
+            if (parts.Length >= 4
                 && DateTimeOffset.TryParse(parts[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
                 && double.TryParse(parts[3], NumberStyles.Float, CultureInfo.InvariantCulture, out var load))
             {
-                result._samples.Add((time, parts[2], load));
+                if (parts[1] == "run-start")
+                {
+                    result._runStarts.Add((time, load));
+                    continue;
+                }
+
+                double? foreign = parts.Length >= 5 && double.TryParse(parts[4], NumberStyles.Float, CultureInfo.InvariantCulture, out var f)
+                    ? f
+                    : null;
+                result._samples.Add((time, parts[2], load, foreign));
             }
         }
 
@@ -362,6 +407,7 @@ internal sealed class LoadSamples
     internal LoadSamples OfLatestRuns(List<CaseResult> cases)
     {
         var kept = new LoadSamples();
+        kept._runStarts.AddRange(_runStarts);
         foreach (var group in _samples.GroupBy(s => s.Type))
         {
             var written = cases.Where(c => c.Type == group.Key).Select(c => c.FileTimeUtc).DefaultIfEmpty().Max();
@@ -385,6 +431,24 @@ internal sealed class LoadSamples
 
         return kept;
     }
+
+    /// <summary>The mean and max share of CPU time other processes used while cases ran (null: not recorded).</summary>
+    internal (double Mean, double Max)? Foreign()
+    {
+        var f = _samples.Where(s => s.Foreign is not null).Select(s => s.Foreign!.Value).ToList();
+        return f.Count == 0 ? null : (f.Average(), f.Max());
+    }
+
+    /// <summary>The same for the cases of <paramref name="type"/>.</summary>
+    internal (double Mean, double Max)? ForeignForType(string type)
+    {
+        var f = _samples.Where(s => s.Type == type && s.Foreign is not null).Select(s => s.Foreign!.Value).ToList();
+        return f.Count == 0 ? null : (f.Average(), f.Max());
+    }
+
+    /// <summary>The 1-minute load average when the reported run started (before any case ran), if recorded.</summary>
+    internal double? RunStartLoad => _samples.Count == 0 ? null
+        : _runStarts.Where(r => r.Time <= First).OrderByDescending(r => r.Time).Select(r => (double?)r.Load).FirstOrDefault();
 
     /// <summary>Min and max load while cases of <paramref name="type"/> ran.</summary>
     internal (double Min, double Max)? ForType(string type)
