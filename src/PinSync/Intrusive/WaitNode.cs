@@ -80,8 +80,4 @@ internal static class WaitNodeFlags
 
     /// <summary>The node is waiting for a condition variable's notification (not yet moved to the mutex).</summary>
     internal const int CondVar = 2;
-
-    /// <summary>A mutex waiter that was woken to compete and lost: the next unlock hands the mutex to it directly
-    /// (the kernel's <c>MUTEX_FLAG_HANDOFF</c>), so a waiter pays at most one futile wakeup.</summary>
-    internal const int Handoff = 4;
 }

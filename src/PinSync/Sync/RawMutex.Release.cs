@@ -31,8 +31,7 @@ public unsafe partial struct RawMutex
         // (its owner cannot leave before it is unlinked under this lock).
         var node = (WaitNode*)first;
         UnlinkLocked(mutex, node);
-        var handOff = (node->Flags & WaitNodeFlags.Handoff) != 0
-            || Seam.NowTicks() - node->EnqueuedAt >= Volatile.Read(ref s_starvationThresholdTicks);
+        var handOff = Seam.NowTicks() - node->EnqueuedAt >= Volatile.Read(ref s_starvationThresholdTicks);
         if (handOff)
         {
             node->State = WaitNodeState.Granted; // Locked stays set: the mutex now belongs to the waiter.

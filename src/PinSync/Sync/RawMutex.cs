@@ -7,10 +7,9 @@
 //   * wakes it to compete (clears Locked, state Woken): newcomers may barge in meanwhile, which keeps throughput up
 //     (no lock convoy: the lock is usable while the woken waiter is still being scheduled); a woken waiter that loses
 //     goes back to the head of the list with its original enqueue time; or
-//   * hands the lock over directly (keeps Locked, state Granted) once that waiter has lost one such race (the
-//     kernel's MUTEX_FLAG_HANDOFF: at most one futile wakeup per waiter) or has waited longer than
-//     StarvationThreshold (1 ms by default). This bounds starvation: a waiter loses to bargers at most once, and
-//     never for longer than the threshold. The trade-off is the one CoreLib's Lock makes: pure handoff would serialize every
+//   * hands the lock over directly (keeps Locked, state Granted) once that waiter has waited longer than
+//     StarvationThreshold (1 ms by default). This bounds starvation: a waiter can lose to bargers for about that
+//     long, no longer. The trade-off is the one CoreLib's Lock makes: pure handoff would serialize every
 //     acquisition behind a context switch; pure barging lets a hot thread starve a sleeper indefinitely.
 //
 // Who completes waiters. Only whoever unlinks a node under the wait lock: an unlocker (Granted/Woken), the waiter's
@@ -200,8 +199,6 @@ public unsafe partial struct RawMutex
         node->Queue = (nint)(&mutex->_waitLock);
         if (atHead)
         {
-            // Re-queued after losing the race it was woken for: it keeps its place and is handed the lock next time.
-            node->Flags |= WaitNodeFlags.Handoff;
             ListHead.AddHead(&mutex->_waiters, &node->Link);
         }
         else
