@@ -157,13 +157,7 @@ public unsafe partial struct RawMutex
 
         Seam.Point(SchedulingPointKind.Enqueue, (nint)mutex, nameof(Lock));
 
-        // A false return of Park is the timeout (under the explorer it may fire before the virtual deadline, which is
-        // how timeout-versus-grant races get explored).
-        while (Volatile.Read(ref node->State) == WaitNodeState.Waiting
-            && !cancellationToken.IsCancellationRequested
-            && Seam.Park(node->Parker, deadline, (nint)mutex, nameof(Lock)))
-        {
-        }
+        BlockingWait.ParkWhileWaiting(node, deadline, (nint)mutex, nameof(Lock), cancellationToken);
 
         // Leave the list ourselves unless a waker already unlinked us; either way we see the final state under the
         // lock, after which nobody touches the node.

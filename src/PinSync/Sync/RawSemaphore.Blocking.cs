@@ -128,14 +128,7 @@ public unsafe partial struct RawSemaphore
         semaphore->_waitLock.Exit();
         Seam.Point(SchedulingPointKind.Enqueue, (nint)semaphore, nameof(Wait));
 
-        // Park returns false on timeout (under the explorer it may do so before the virtual deadline: that is how
-        // timeout-versus-grant races get explored); wakeups may be spurious, so loop on the node's state.
-        // SAFETY: the node is ours and alive; a waker writes State under the wait lock, we only read it here.
-        while (Volatile.Read(ref node->State) == WaitNodeState.Waiting
-            && !cancellationToken.IsCancellationRequested
-            && Seam.Park(node->Parker, deadline, (nint)semaphore, nameof(Wait)))
-        {
-        }
+        BlockingWait.ParkWhileWaiting(node, deadline, (nint)semaphore, nameof(Wait), cancellationToken);
 
         // Leave the list ourselves unless a releaser or Dispose already unlinked us; either way the final state is
         // decided under the lock, after which nobody touches the node. A grant that raced our timeout or

@@ -132,12 +132,8 @@ public unsafe partial struct RawWaitQueue
                     return true;
                 }
 
-                // schedule. A false return of Park is the timeout.
-                while (Volatile.Read(ref node.State) == WaitNodeState.Waiting
-                    && !cancellationToken.IsCancellationRequested
-                    && Seam.Park(node.Parker, deadline, (nint)queue, nameof(WaitUntil)))
-                {
-                }
+                // schedule
+                BlockingWait.ParkWhileWaiting(&node, deadline, (nint)queue, nameof(WaitUntil), cancellationToken);
 
                 linked = false;
                 var state = Leave(queue, &node, cancellationToken.IsCancellationRequested);
