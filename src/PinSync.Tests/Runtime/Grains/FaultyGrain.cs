@@ -38,6 +38,7 @@ public sealed class FaultyGrain : Grain, IFaultyGrain
     public async Task WaitForCancellation(CancellationToken cancellationToken)
     {
         var events = GrainEvents.For(GrainKey);
+        events.WaitingForCancellation.TrySetResult();
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);

@@ -22,6 +22,7 @@ public sealed class GrainEvents
     public DeactivationReason? LastReason { get; set; }
     public TaskCompletionSource Deactivated { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public TaskCompletionSource TokenCancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public TaskCompletionSource WaitingForCancellation { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public TaskCompletionSource<int> ThreeTicks { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
