@@ -1,34 +1,85 @@
+using System.Diagnostics;
 using PinSync.Intrusive;
 using PinSync.Pinning;
 
 namespace PinSync;
 
-/// <summary>The waiter pool and the node slab shared by every primitive.</summary>
-internal sealed unsafe partial class AsyncWaiter
+/// <summary>The shared waiter pool, the node slab every waiter takes its node from, and the count of waits in
+/// flight.</summary>
+internal unsafe partial class AsyncWaiter
 {
-    /// <summary>How many idle waiters the shared pool keeps; more concurrent waits allocate, and the surplus is
-    /// dropped.</summary>
-    private const int PoolSize = 256;
-
-    // Own bounded pool rather than Microsoft.Extensions.ObjectPool: a one-slot thread-local cache in front of a
-    // small locked stack (waiters are rented on the awaiting thread and returned on whichever thread consumes the
-    // result, so a purely thread-local pool would drain on one side and overflow on the other), no package
-    // dependency in the core library, and the pool frees a dropped waiter's GC handle.
-    [ThreadStatic]
-    private static AsyncWaiter? t_cached;
-
-    private static readonly Lock s_poolLock = new();
-    private static readonly AsyncWaiter[] s_pool = new AsyncWaiter[PoolSize];
-    private static int s_pooled;
-
-    // Native nodes for every awaited wait in the process. Never disposed.
+    // Native nodes for every awaited wait in the process, one per live waiter. Never disposed.
     private static readonly Slab<WaitNode> s_nodes = new();
 
-    /// <summary>Nodes of awaited waits currently rented (leak checks: zero when nothing waits).</summary>
-    internal static int OutstandingNodes => s_nodes.Outstanding;
+#if DEBUG
+    private static int s_activeWaits;
+#endif
 
-    /// <summary>Takes an idle waiter from the pool, or makes one.</summary>
-    internal static AsyncWaiter Rent()
+    /// <summary>Awaited waits in flight, from <see cref="Begin"/> until their callbacks are quiesced (leak checks:
+    /// back to its baseline when nothing waits). Counted in DEBUG builds only — one process-wide counter would be a
+    /// contended cache line on every wait — and 0 in release builds.</summary>
+    internal static int ActiveWaits
+    {
+        get
+        {
+#if DEBUG
+            return Volatile.Read(ref s_activeWaits);
+#else
+            return 0;
+#endif
+        }
+    }
+
+    [Conditional("DEBUG")]
+    private static void CountWaitStarted()
+    {
+#if DEBUG
+        Interlocked.Increment(ref s_activeWaits);
+#endif
+    }
+
+    [Conditional("DEBUG")]
+    private static void CountWaitEnded()
+    {
+#if DEBUG
+        Interlocked.Decrement(ref s_activeWaits);
+#endif
+    }
+
+    /// <summary>Takes an idle waiter from the shared pool, or makes one.</summary>
+    internal static AsyncWaiter Rent() => WaiterPool<AsyncWaiter>.Rent() ?? new AsyncWaiter();
+
+    private static void Return(AsyncWaiter waiter)
+    {
+        if (!WaiterPool<AsyncWaiter>.TryReturn(waiter))
+        {
+            waiter.Drop();
+        }
+    }
+}
+
+/// <summary>
+/// A bounded pool of idle waiters of one type: a one-slot thread-local cache in front of a small locked stack.
+/// Waiters are rented on the awaiting thread and returned on whichever thread consumes the result, so a purely
+/// thread-local pool would drain on one side and overflow on the other.
+/// </summary>
+/// <remarks>Our own rather than Microsoft.Extensions.ObjectPool: no package dependency in the core library, and the
+/// caller drops a waiter the pool has no room for (freeing its GC handle and node).</remarks>
+internal static class WaiterPool<TWaiter>
+    where TWaiter : class
+{
+    /// <summary>How many idle waiters the locked stack keeps.</summary>
+    private const int Size = 256;
+
+    [ThreadStatic]
+    private static TWaiter? t_cached;
+
+    private static readonly Lock s_lock = new();
+    private static readonly TWaiter?[] s_pool = new TWaiter?[Size];
+    private static int s_pooled;
+
+    /// <summary>An idle waiter, or <see langword="null"/> when the pool is empty.</summary>
+    internal static TWaiter? Rent()
     {
         if (t_cached is { } cached)
         {
@@ -36,37 +87,37 @@ internal sealed unsafe partial class AsyncWaiter
             return cached;
         }
 
-        lock (s_poolLock)
+        lock (s_lock)
         {
             if (s_pooled > 0)
             {
                 var waiter = s_pool[--s_pooled];
-                s_pool[s_pooled] = null!;
+                s_pool[s_pooled] = null;
                 return waiter;
             }
         }
 
-        return new AsyncWaiter();
+        return null;
     }
 
-    private static void Return(AsyncWaiter waiter)
+    /// <summary>Keeps an idle waiter; <see langword="false"/> when the pool is full (the caller drops it).</summary>
+    internal static bool TryReturn(TWaiter waiter)
     {
         if (t_cached is null)
         {
             t_cached = waiter;
-            return;
+            return true;
         }
 
-        lock (s_poolLock)
+        lock (s_lock)
         {
-            if (s_pooled < PoolSize)
+            if (s_pooled < Size)
             {
                 s_pool[s_pooled++] = waiter;
-                return;
+                return true;
             }
         }
 
-        // Pool full: drop it; its handle must go, or the GC handle keeps it alive for ever.
-        waiter._self.Free();
+        return false;
     }
 }

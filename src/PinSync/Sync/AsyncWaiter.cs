@@ -23,18 +23,25 @@ namespace PinSync;
 /// <para>Registrations before linking: the token and the timer are registered before the node is linked, and the
 /// link step (under the wait lock) checks <see cref="IsAbandoned"/>; a cancellation or timeout that fires before the
 /// link cannot be lost, and one that fires after finds the node linked and unlinks it.</para>
-/// <para>Reuse: <see cref="Finish"/> disarms the timer (waiting for a firing that is already under way), disposes the
-/// token registration (which waits for a running callback), returns the node, and only then completes the source. The
-/// object goes back to the pool in <see cref="GetResult(short)"/>, after its result was consumed; so a callback can
-/// never reach a later wait that reuses this object.</para>
+/// <para>Reuse: <see cref="Finish"/> disarms the timer (waiting for a firing that is already under way) and disposes
+/// the token registration (which waits for a running callback), and only then completes the source. The object goes
+/// back to the pool in <see cref="GetResult(short)"/>, after its result was consumed; so a callback can never reach a
+/// later wait that reuses this object. Each waiter keeps one slab node for its whole life (rented when it is made,
+/// returned when the pool drops it): a wait costs no slab round trip.</para>
+/// <para>Condition waits (<see cref="BeginRelock"/>): the waiter also owns re-taking the mutex. A wait that ends
+/// without a notification (timeout, cancellation, dispose) is not completed at once: the same node queues on the
+/// mutex, and the waiter completes with the remembered outcome once it holds the mutex again; a notified wait that
+/// is granted the mutex restores the guard's acquisition before completing. No async method wraps the wait.</para>
 /// </remarks>
-internal sealed unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSource<bool>, IValueTaskSource, IThreadPoolWorkItem
+internal unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSource<bool>, IValueTaskSource, IThreadPoolWorkItem
 {
     private static readonly Action<object?> s_onCanceled = static state => ((AsyncWaiter)state!).OnCanceled();
 
     private ManualResetValueTaskSourceCore<bool> _core;
     private readonly GCHandle _self;
-    private WaitNode* _node;
+
+    // This waiter's node for its whole life (see the remarks).
+    private readonly WaitNode* _node;
     private WaitListOps? _ops;
     private nint _primitive;
     private object? _keepAlive;
@@ -53,12 +60,24 @@ internal sealed unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSo
     // completion that runs it is still on the stack.
     private int _completing;
 
-    private AsyncWaiter()
+    // Condition waits: who restores the guard's acquisition once the mutex is held again, the acquisition, and the
+    // outcome remembered while the mutex is re-taken after a wait that ended without a notification (0 = none).
+    private IMutexRelock? _relock;
+    private uint _relockToken;
+    private int _pendingOutcome;
+    private CancellationToken _canceledToken;
+
+    /// <summary>Makes an idle waiter with its node.</summary>
+    protected AsyncWaiter()
     {
         // Completion already runs on a pool thread (Execute), so continuations may run inline there; a captured
         // context or scheduler is still honoured by the core.
         _core.RunContinuationsAsynchronously = false;
         _self = GCHandle.Alloc(this, GCHandleType.Normal);
+
+        // SAFETY: the slab hands out a zeroed, detached node at a stable address; it is this waiter's until Drop.
+        _node = s_nodes.Rent();
+        _node->Waiter = GCHandle.ToIntPtr(_self);
     }
 
     /// <summary>The node of the current wait.</summary>
@@ -83,22 +102,25 @@ internal sealed unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSo
     internal WaitNode* Begin(WaitListOps ops, nint primitive, object? keepAlive, long deadline, CancellationToken token,
         int count = 1, int flags = 0)
     {
-        Debug.Assert(_node is null, "A pooled waiter is idle.");
+        Debug.Assert(_ops is null, "A pooled waiter is idle.");
+        CountWaitStarted();
         _ops = ops;
         _primitive = primitive;
         _keepAlive = keepAlive;
         _token = token;
         _timedOut = 0;
 
-        // SAFETY: the slab hands out zeroed, detached nodes at stable addresses; this waiter owns the node until
-        // Finish or Abort returns it.
-        var node = s_nodes.Rent();
+        // SAFETY: the node is this waiter's, detached since its last wait ended (whoever completed that wait unlinked
+        // it under the wait lock). Only primitives that need it pay for a clock read.
+        var node = _node;
+        Debug.Assert(node->Link.Next == null, "An idle waiter's node is detached.");
         node->State = WaitNodeState.Waiting;
-        node->Waiter = GCHandle.ToIntPtr(_self);
+        node->Parker = 0;
         node->Count = count;
         node->Flags = flags;
-        node->EnqueuedAt = Seam.NowTicks();
-        _node = node;
+        node->Queue = 0;
+        node->Tag = 0;
+        node->EnqueuedAt = ops.NeedsEnqueueTime || PinSyncMetrics.WaitTime.Enabled ? Seam.NowTicks() : 0;
 
         if (token.CanBeCanceled)
         {
@@ -119,8 +141,16 @@ internal sealed unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSo
     internal void Abort()
     {
         Disarm();
-        _core.Reset();
-        Return(this);
+        Recycle();
+    }
+
+    /// <summary>Makes the current condition wait own the re-lock: on a grant <paramref name="relock"/> restores
+    /// acquisition <paramref name="token"/>, and a wait that ends otherwise re-takes the mutex first.</summary>
+    internal void BeginRelock(IMutexRelock relock, uint token)
+    {
+        _relock = relock;
+        _relockToken = token;
+        _pendingOutcome = 0;
     }
 
     /// <summary>Runs the completion after the node was unlinked by its owner-of-completion.</summary>
@@ -137,19 +167,45 @@ internal sealed unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSo
             }
         }
 
+        if (_relock is not null && state != WaitNodeState.Granted && _pendingOutcome == 0)
+        {
+            // A condition wait that ended without a notification must hold the mutex again before it completes.
+            _pendingOutcome = state;
+            _canceledToken = _token;
+            state = _ops!.Relock(_primitive, _node);
+            if (state == WaitNodeState.Waiting)
+            {
+                return; // Queued on the mutex; the unlock that picks us queues us again.
+            }
+        }
+
         Finish(state);
     }
 
     private void Finish(int state)
     {
-        if (state == WaitNodeState.Granted)
+        if (state == WaitNodeState.Granted && _node->EnqueuedAt != 0)
         {
             PinSyncMetrics.RecordWait(_ops!.Name, _node->EnqueuedAt);
         }
 
         // Disarm clears the wait's fields: keep what the exceptions report.
-        var token = _token;
+        var token = _pendingOutcome != 0 ? _canceledToken : _token;
         var name = _ops?.Name ?? "primitive";
+        if (_relock is { } relock)
+        {
+            if (state == WaitNodeState.Granted)
+            {
+                // Holding the mutex again: the guard's acquisition goes on; report what ended the wait.
+                relock.RestoreToken(_relockToken);
+                state = _pendingOutcome != 0 ? _pendingOutcome : WaitNodeState.Granted;
+            }
+
+            _relock = null;
+            _pendingOutcome = 0;
+            _canceledToken = default;
+        }
+
         Disarm();
         Volatile.Write(ref _completing, 1);
         switch (state)
@@ -193,9 +249,9 @@ internal sealed unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSo
         _registration = default;
         _token = default;
 
-        // SAFETY: the node is unlinked and no callback can reach it any more (timer disarmed, registration disposed).
-        s_nodes.Return(_node);
-        _node = null;
+        // The node is unlinked and no callback can reach it any more (timer disarmed, registration disposed): it stays
+        // with this waiter for its next wait.
+        CountWaitEnded();
         _ops = null;
         _primitive = 0;
         _keepAlive = null;
@@ -247,7 +303,20 @@ internal sealed unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSo
     private void Recycle()
     {
         _core.Reset();
-        Return(this);
+        ReturnToPool();
+    }
+
+    /// <summary>Gives this idle waiter back to its pool (the shared one; typed waiters keep their own).</summary>
+    protected virtual void ReturnToPool() => Return(this);
+
+    /// <summary>A waiter its pool has no room for: frees its handle (or the handle keeps it alive for ever) and gives
+    /// its node back to the slab.</summary>
+    protected void Drop()
+    {
+        _self.Free();
+
+        // SAFETY: the waiter is idle: its node is detached and unreachable from any list or callback.
+        s_nodes.Return(_node);
     }
 
     /// <inheritdoc />

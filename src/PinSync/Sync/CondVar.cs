@@ -78,18 +78,11 @@ public sealed class CondVar : IDisposable
     /// <exception cref="ObjectDisposedException">This condition variable or the mutex was disposed.</exception>
     public ValueTask WaitAsync<T>(MutexGuard<T> guard, CancellationToken cancellationToken = default)
     {
-        var pending = WaitAsyncCore(guard, Timeout.Infinite, cancellationToken);
-        if (pending.IsCompletedSuccessfully)
-        {
-            _ = pending.Result; // consume it, so a pooled source goes back to its pool
-            return default;
-        }
-
-        return AwaitIgnoringResult(pending);
+        var waiter = StartWaitAsync(guard, Timeout.Infinite, out var early, cancellationToken);
+        return waiter is not null ? new ValueTask(waiter, waiter.Version)
+            : early == WaitNodeState.Canceled ? ValueTask.FromCanceled(cancellationToken)
+            : default;
     }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private static async ValueTask AwaitIgnoringResult(ValueTask<bool> pending) => await pending.ConfigureAwait(false);
 
     /// <summary>Releases the guard's mutex, waits asynchronously until notified or until <paramref name="timeout"/>,
     /// and takes the mutex again.</summary>
@@ -102,8 +95,13 @@ public sealed class CondVar : IDisposable
     /// <exception cref="SynchronizationLockException"><paramref name="guard"/> does not hold its mutex.</exception>
     /// <exception cref="OperationCanceledException">The wait was canceled.</exception>
     /// <exception cref="ObjectDisposedException">This condition variable or the mutex was disposed.</exception>
-    public ValueTask<bool> WaitAsync<T>(MutexGuard<T> guard, TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        WaitAsyncCore(guard, Timeouts.ToMilliseconds(timeout), cancellationToken);
+    public ValueTask<bool> WaitAsync<T>(MutexGuard<T> guard, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var waiter = StartWaitAsync(guard, Timeouts.ToMilliseconds(timeout), out var early, cancellationToken);
+        return waiter is not null ? new ValueTask<bool>(waiter, waiter.Version)
+            : early == WaitNodeState.Canceled ? ValueTask.FromCanceled<bool>(cancellationToken)
+            : new ValueTask<bool>(false);
+    }
 
     /// <summary>Wakes the oldest waiter, if any; a notification with nobody waiting is not stored.</summary>
     /// <returns><see langword="true"/> when a waiter was notified.</returns>
@@ -154,21 +152,28 @@ public sealed class CondVar : IDisposable
         }
     }
 
-    private unsafe ValueTask<bool> WaitAsyncCore<T>(MutexGuard<T> guard, long milliseconds, CancellationToken cancellationToken)
+    /// <summary>
+    /// Queues an async wait whose waiter completes only once it holds the mutex again (restoring the guard's
+    /// acquisition itself): no async method wraps it. Returns <see langword="null"/> when the wait ended before it was
+    /// queued — a zero timeout (<paramref name="early"/> <see cref="WaitNodeState.TimedOut"/>) or a token already
+    /// canceled — and the mutex was never released.
+    /// </summary>
+    private unsafe AsyncWaiter? StartWaitAsync<T>(MutexGuard<T> guard, long milliseconds, out int early, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
         var mutex = CheckGuard(guard, out var token);
         if (milliseconds == 0)
         {
-            return new ValueTask<bool>(false); // A zero timeout never releases the lock.
+            early = WaitNodeState.TimedOut; // A zero timeout never releases the lock.
+            return null;
         }
 
         mutex.ClearToken(token);
         AsyncWaiter? waiter;
-        int early;
         try
         {
-            waiter = RawCondVar.WaitAsyncCore(_raw, mutex.Raw, Timeouts.Deadline(milliseconds), this, out early, cancellationToken);
+            waiter = RawCondVar.WaitAsyncCore(_raw, mutex.Raw, Timeouts.Deadline(milliseconds), this, mutex, token, out early,
+                cancellationToken);
         }
         catch
         {
@@ -179,37 +184,9 @@ public sealed class CondVar : IDisposable
         if (waiter is null)
         {
             mutex.RestoreToken(token);
-            return early == WaitNodeState.Canceled ? ValueTask.FromCanceled<bool>(cancellationToken) : new ValueTask<bool>(false);
         }
 
-        return Finish(mutex, token, new ValueTask<bool>(waiter, waiter.Version));
-    }
-
-    /// <summary>Awaits the waiter, then re-takes the mutex unless the notification already handed it over.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<bool> Finish<T>(PinnedMutex<T> mutex, uint token, ValueTask<bool> wait)
-    {
-        bool notified;
-        try
-        {
-            notified = await wait.ConfigureAwait(false);
-        }
-        catch
-        {
-            await mutex.RelockAsync(token).ConfigureAwait(false);
-            throw;
-        }
-
-        if (notified)
-        {
-            mutex.RestoreToken(token);
-        }
-        else
-        {
-            await mutex.RelockAsync(token).ConfigureAwait(false);
-        }
-
-        return notified;
+        return waiter;
     }
 
     private static PinnedMutex<T> CheckGuard<T>(in MutexGuard<T> guard, out uint token)

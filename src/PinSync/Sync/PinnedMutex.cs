@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using PinSync.Internal;
+using PinSync.Intrusive;
 using PinSync.Pinning;
 using PinSync.Scheduling;
 
@@ -25,20 +26,20 @@ namespace PinSync;
 /// waiters).</para>
 /// </remarks>
 [DebuggerDisplay("Locked = {IsLocked}, Waiters = {WaiterCount}")]
-public sealed class PinnedMutex<T> : IDisposable
+public sealed class PinnedMutex<T> : IDisposable, IMutexRelock
 {
     // Owns the memory of _raw (pinned object heap); waiters reach the raw mutex through this object.
     private readonly byte[] _storage;
     private readonly unsafe RawMutex* _raw;
     private T _value;
 
-    // The token of the current acquisition, 0 when free. Written by the holder only (after acquiring, before
-    // releasing); read by guards to check they are current.
-    private uint _token;
+    // Marks a released acquisition in _token (tokens themselves are 31-bit).
+    private const uint Released = 0x8000_0000;
 
-    // The token most recently released, so that disposing a guard twice (or a copy of it) stays a no-op until the
-    // mutex is taken again.
-    private uint _lastReleased;
+    // The token of the current acquisition; when free, 0 or the token most recently released | Released, so that
+    // disposing a guard twice (or a copy of it) stays a no-op until the mutex is taken again. Written by the holder
+    // only (after acquiring, before releasing); read by guards to check they are current.
+    private uint _token;
 
     // Source of acquisition tokens; advanced by the holder only.
     private uint _nextToken;
@@ -78,9 +79,8 @@ public sealed class PinnedMutex<T> : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public unsafe MutexGuard<T> Lock(CancellationToken cancellationToken = default)
     {
-        ThrowIfDisposed();
-
-        // Recursion is detected in the raw slow path (the fast path cannot succeed while we hold the lock).
+        // Recursion and dispose are detected in the raw slow path (the fast path cannot succeed while we hold the
+        // lock, nor once the raw mutex is marked disposed).
         RawMutex.Lock(_raw, cancellationToken);
         return NewGuard();
     }
@@ -91,13 +91,13 @@ public sealed class PinnedMutex<T> : IDisposable
     /// <exception cref="ObjectDisposedException">The mutex was disposed.</exception>
     public unsafe bool TryLock(out MutexGuard<T> guard)
     {
-        ThrowIfDisposed();
         if (RawMutex.TryLock(_raw))
         {
             guard = NewGuard();
             return true;
         }
 
+        ThrowIfDisposed(); // the raw fast path fails on a disposed mutex: report it rather than "busy"
         guard = default;
         return false;
     }
@@ -133,7 +133,7 @@ public sealed class PinnedMutex<T> : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public unsafe ValueTask<MutexGuard<T>> LockAsync(CancellationToken cancellationToken = default)
     {
-        ThrowIfDisposed();
+        // A disposed mutex fails the fast path and throws in the slow one.
         Seam.Point(SchedulingPointKind.Acquire, (nint)_raw, nameof(LockAsync));
         return RawMutex.TryLockFast(_raw)
             ? new ValueTask<MutexGuard<T>>(NewGuard())
@@ -157,12 +157,25 @@ public sealed class PinnedMutex<T> : IDisposable
             : ms == 0 ? default : LockAsyncSlow(ms, cancellationToken);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<MutexGuard<T>> LockAsyncSlow(long milliseconds, CancellationToken cancellationToken) =>
-        await WaitRaw(milliseconds, cancellationToken).ConfigureAwait(false) ? NewGuard() : default;
+    /// <summary>Queues a <see cref="GuardWaiter{T}"/> that completes with the guard itself (no async method in
+    /// between), or finishes at once.</summary>
+    private unsafe ValueTask<MutexGuard<T>> LockAsyncSlow(long milliseconds, CancellationToken cancellationToken)
+    {
+        if (RawMutex.EndsBeforeQueuing(_raw, out var outcome, cancellationToken))
+        {
+            return ValueTask.FromCanceled<MutexGuard<T>>(cancellationToken);
+        }
 
-    private unsafe ValueTask<bool> WaitRaw(long milliseconds, CancellationToken cancellationToken) =>
-        RawMutex.LockAsyncCore(_raw, milliseconds, keepAlive: this, cancellationToken);
+        var waiter = GuardWaiter<T>.Rent(this);
+        if (RawMutex.EnqueueAsync(_raw, waiter, Timeouts.Deadline(milliseconds), keepAlive: this, out outcome, cancellationToken))
+        {
+            return new ValueTask<MutexGuard<T>>(waiter, waiter.Version);
+        }
+
+        return outcome == WaitNodeState.Canceled ? ValueTask.FromCanceled<MutexGuard<T>>(cancellationToken)
+            : outcome == WaitNodeState.Granted ? new ValueTask<MutexGuard<T>>(NewGuard())
+            : default;
+    }
 
     /// <summary>Disposes the mutex: later acquisitions throw <see cref="ObjectDisposedException"/>, and so does every
     /// waiter still queued. Idempotent.</summary>
@@ -183,33 +196,23 @@ public sealed class PinnedMutex<T> : IDisposable
 
     /// <summary>Marks a fresh acquisition by the caller (who now holds the raw mutex) and returns its guard.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private MutexGuard<T> NewGuard()
+    internal MutexGuard<T> NewGuard()
     {
-        var token = ++_nextToken;
+        var token = ++_nextToken & ~Released;
         if (token == 0)
         {
-            token = ++_nextToken; // 0 means "free"; skip it on wrap-around.
+            _nextToken = token = 1; // 0 means "free"; skip it on wrap-around (31-bit tokens).
         }
 
         Volatile.Write(ref _token, token);
         return new MutexGuard<T>(this, token);
     }
 
-    /// <summary>Re-takes the raw mutex (not cancelable) and re-establishes acquisition <paramref name="token"/>: a
-    /// condition wait that ended without the mutex must end holding it.</summary>
-    /// <remarks>Pooled like every async path of the library: besides allocating nothing, a pooled builder completes
-    /// through <c>ManualResetValueTaskSourceCore</c>, which runs a context-free continuation inline. A plain async
-    /// <see cref="ValueTask"/> completes as a Task, whose context-free continuation is pushed to the thread pool
-    /// whenever the completing thread has a synchronization context — out of an explorer's control.</remarks>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    internal async ValueTask RelockAsync(uint token)
-    {
-        await WaitRaw(Timeout.Infinite, CancellationToken.None).ConfigureAwait(false);
-        RestoreToken(token);
-    }
-
     /// <summary>Re-establishes acquisition <paramref name="token"/> after a condition wait re-took the raw mutex.</summary>
     internal void RestoreToken(uint token) => Volatile.Write(ref _token, token);
+
+    /// <inheritdoc />
+    void IMutexRelock.RestoreToken(uint token) => RestoreToken(token);
 
     /// <summary>Gives up acquisition <paramref name="token"/> without a guard (a condition wait releasing the lock).</summary>
     internal void ClearToken(uint token)
@@ -223,7 +226,7 @@ public sealed class PinnedMutex<T> : IDisposable
     {
         if (Volatile.Read(ref _token) != token || token == 0)
         {
-            if (token != 0 && Volatile.Read(ref _token) == 0 && Volatile.Read(ref _lastReleased) == token)
+            if (token != 0 && Volatile.Read(ref _token) == (token | Released))
             {
                 return; // This acquisition was already released and the mutex not taken since: a repeated dispose.
             }
@@ -232,8 +235,7 @@ public sealed class PinnedMutex<T> : IDisposable
             ThrowHelper.ThrowSynchronizationLockException_StaleGuard();
         }
 
-        Volatile.Write(ref _lastReleased, token);
-        Volatile.Write(ref _token, 0);
+        Volatile.Write(ref _token, token | Released);
         RawMutex.Unlock(_raw);
     }
 

@@ -10,13 +10,15 @@ public unsafe partial struct RawCondVar
     private static readonly CondVarOps s_ops = new();
 
     /// <summary>
-    /// Starts an awaited wait: links a waiter and releases <paramref name="mutex"/>. Returns the queued waiter — its
-    /// result is <see langword="true"/> when notified and holding the mutex again, <see langword="false"/> on timeout
-    /// (mutex not held), or an exception (mutex not held). Returns <see langword="null"/> when the wait ended before it
-    /// was queued, with <paramref name="early"/> the timeout or cancellation state; the mutex is then still held.
+    /// Starts an awaited wait: links a waiter and releases <paramref name="mutex"/>. Returns the queued waiter; it
+    /// completes holding the mutex again, after <paramref name="relock"/> restored acquisition
+    /// <paramref name="relockToken"/>: <see langword="true"/> when notified, <see langword="false"/> on timeout, or an
+    /// exception (cancellation, dispose of the condition variable; also of the mutex, which is then not held).
+    /// Returns <see langword="null"/> when the wait ended before it was queued, with <paramref name="early"/> the
+    /// timeout or cancellation state; the mutex is then still held.
     /// </summary>
-    internal static AsyncWaiter? WaitAsyncCore(RawCondVar* condVar, RawMutex* mutex, long deadline, object? keepAlive, out int early,
-        CancellationToken cancellationToken)
+    internal static AsyncWaiter? WaitAsyncCore(RawCondVar* condVar, RawMutex* mutex, long deadline, object? keepAlive,
+        IMutexRelock relock, uint relockToken, out int early, CancellationToken cancellationToken)
     {
         if (!mutex->IsLocked)
         {
@@ -33,6 +35,7 @@ public unsafe partial struct RawCondVar
         // The CondVar flag means "linked on this condition variable" and is set only under its lock, when linked:
         // a cancellation or timeout that fires before that finds it clear and leaves the node alone.
         var node = waiter.Begin(s_ops, (nint)condVar, keepAlive, deadline, cancellationToken);
+        waiter.BeginRelock(relock, relockToken);
 
         // SAFETY: the node is rented and detached; it is ours until linked.
         node->Tag = (nint)mutex;
@@ -91,5 +94,8 @@ public unsafe partial struct RawCondVar
         /// <summary>A notified waiter woken to compete for its mutex never gives up: it must end holding it.</summary>
         internal override int ResolveWoken(nint primitive, WaitNode* node, int abandonState) =>
             RawMutex.RetryWokenForCondVar((RawMutex*)node->Tag, node);
+
+        /// <summary>A wait that ended without a notification re-takes its mutex with the same node.</summary>
+        internal override int Relock(nint primitive, WaitNode* node) => RawMutex.RelockForCondVar((RawMutex*)node->Tag, node);
     }
 }

@@ -76,18 +76,38 @@ public unsafe partial struct RawMutex
     private static AsyncWaiter? LockAsyncSlow(RawMutex* mutex, long deadline, object? keepAlive, out int outcome,
         CancellationToken cancellationToken)
     {
+        if (EndsBeforeQueuing(mutex, out outcome, cancellationToken))
+        {
+            return null;
+        }
+
+        var waiter = AsyncWaiter.Rent();
+        return EnqueueAsync(mutex, waiter, deadline, keepAlive, out outcome, cancellationToken) ? waiter : null;
+    }
+
+    /// <summary>The checks before an async waiter is rented: throws <see cref="ObjectDisposedException"/>, or returns
+    /// <see langword="true"/> with <paramref name="outcome"/> <see cref="WaitNodeState.Canceled"/> for a token that is
+    /// already canceled.</summary>
+    internal static bool EndsBeforeQueuing(RawMutex* mutex, out int outcome, CancellationToken cancellationToken)
+    {
         if (IsDisposed(mutex))
         {
             ThrowHelper.ThrowObjectDisposedException_Mutex();
         }
 
-        if (cancellationToken.IsCancellationRequested)
-        {
-            outcome = WaitNodeState.Canceled;
-            return null;
-        }
+        outcome = cancellationToken.IsCancellationRequested ? WaitNodeState.Canceled : WaitNodeState.Waiting;
+        return outcome == WaitNodeState.Canceled;
+    }
 
-        var waiter = AsyncWaiter.Rent();
+    /// <summary>
+    /// Queues <paramref name="waiter"/> (idle, rented by the caller), or finishes at once: <see langword="true"/> when
+    /// it is queued (its completion reports the outcome); otherwise the waiter went back to its pool and
+    /// <paramref name="outcome"/> is <see cref="WaitNodeState.Granted"/>, <see cref="WaitNodeState.TimedOut"/> or
+    /// <see cref="WaitNodeState.Canceled"/>. Throws <see cref="ObjectDisposedException"/> if the mutex was disposed.
+    /// </summary>
+    internal static bool EnqueueAsync(RawMutex* mutex, AsyncWaiter waiter, long deadline, object? keepAlive, out int outcome,
+        CancellationToken cancellationToken)
+    {
         var node = waiter.Begin(s_ops, (nint)mutex, keepAlive, deadline, cancellationToken);
 
         mutex->_waitLock.Enter();
@@ -105,7 +125,7 @@ public unsafe partial struct RawMutex
                 ThrowHelper.ThrowObjectDisposedException_Mutex();
             }
 
-            return null;
+            return false;
         }
 
         outcome = WaitNodeState.Waiting;
@@ -113,13 +133,15 @@ public unsafe partial struct RawMutex
         mutex->_waitLock.Exit();
         PinSyncMetrics.RecordContended(s_ops.Name);
         Seam.Point(SchedulingPointKind.Enqueue, (nint)mutex, nameof(LockAsync));
-        return waiter;
+        return true;
     }
 
     /// <summary>The mutex's side of the async waiter protocol.</summary>
     private sealed class MutexOps : WaitListOps
     {
         internal override string Name => "mutex";
+
+        internal override bool NeedsEnqueueTime => true;
 
         internal override bool TryUnlink(nint primitive, WaitNode* node, int newState)
         {

@@ -57,6 +57,11 @@ public unsafe partial struct RawMutex
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static bool LockSlow(RawMutex* mutex, long deadline, CancellationToken cancellationToken)
     {
+        if (IsDisposed(mutex))
+        {
+            ThrowHelper.ThrowObjectDisposedException_Mutex();
+        }
+
         var me = Environment.CurrentManagedThreadId;
         if (OwnerThreadId(mutex) == me)
         {

@@ -30,6 +30,7 @@ public unsafe partial struct RawMutex
         else
         {
             ClearWaitersBitIfEmptyLocked(mutex);
+            node->EnqueuedAt = Seam.NowTicks(); // its place in the mutex's queue, should it lose the race and re-queue
             node->State = WaitNodeState.Woken;
             wake = true;
         }
@@ -74,6 +75,40 @@ public unsafe partial struct RawMutex
 
     /// <summary>The async counterpart of <see cref="AcquireAfterNotify"/> for a woken node (<see cref="WaitListOps"/>).</summary>
     internal static int RetryWokenForCondVar(RawMutex* mutex, WaitNode* node) => RetryWokenCore(mutex, node, honorAbandon: false);
+
+    /// <summary>
+    /// An async condition wait that ended without a notification (timeout, cancellation, dispose) re-takes the mutex
+    /// with the same node: takes it if free, or queues at the tail like any new waiter (it is not cancelable any more:
+    /// the wait must end holding the mutex). Returns <see cref="WaitNodeState.Granted"/>,
+    /// <see cref="WaitNodeState.Disposed"/> or <see cref="WaitNodeState.Waiting"/> (linked).
+    /// </summary>
+    internal static int RelockForCondVar(RawMutex* mutex, WaitNode* node)
+    {
+        if (TryLockFast(mutex))
+        {
+            return WaitNodeState.Granted;
+        }
+
+        mutex->_waitLock.Enter();
+        int state;
+        if ((mutex->_state & Disposed) != 0)
+        {
+            state = WaitNodeState.Disposed;
+        }
+        else if (TryLockLocked(mutex))
+        {
+            state = WaitNodeState.Granted;
+        }
+        else
+        {
+            node->EnqueuedAt = Seam.NowTicks();
+            LinkLocked(mutex, node, atHead: false);
+            state = WaitNodeState.Waiting;
+        }
+
+        mutex->_waitLock.Exit();
+        return state;
+    }
 
     /// <summary>
     /// A woken async waiter competes again: takes the mutex, or re-links at the head (keeping its place). With

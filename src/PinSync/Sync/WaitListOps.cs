@@ -42,6 +42,16 @@ internal abstract unsafe class WaitListOps
         return RetryWoken(primitive, node);
     }
 
+    /// <summary>Whether a wait must record when it joined the list (the mutex's starvation bound counts from there).
+    /// Others read the clock only while the wait-time histogram is observed.</summary>
+    internal virtual bool NeedsEnqueueTime => false;
+
+    /// <summary>A condition wait that ended without a notification re-takes its mutex: returns
+    /// <see cref="WaitNodeState.Granted"/>, <see cref="WaitNodeState.Disposed"/>, or <see cref="WaitNodeState.Waiting"/>
+    /// when the node was linked on the mutex (an unlock queues the waiter again).</summary>
+    internal virtual int Relock(nint primitive, WaitNode* node) =>
+        throw new InvalidOperationException($"A {Name} wait has no mutex to re-take.");
+
     /// <summary>A short name of the primitive kind, for traces (<c>"mutex"</c>).</summary>
     internal abstract string Name { get; }
 }

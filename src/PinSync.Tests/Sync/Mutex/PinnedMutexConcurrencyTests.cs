@@ -115,7 +115,7 @@ public sealed class PinnedMutexConcurrencyTests : TestBase
     public async Task CancellationStorm_HalfCanceled_SurvivorsAcquireOnceAndNothingLeaks()
     {
         using var m = new PinnedMutex<int>(0);
-        var baselineNodes = AsyncWaiter.OutstandingNodes;
+        var baselineNodes = AsyncWaiter.ActiveWaits;
         const int Waiters = 1000;
         var sources = Enumerable.Range(0, Waiters).Select(_ => new CancellationTokenSource()).ToArray();
         var acquired = new int[Waiters];
@@ -172,7 +172,7 @@ public sealed class PinnedMutexConcurrencyTests : TestBase
             Assert.Equal(survivors, g.Value);
         }
 
-        await PinnedMutexMisuseTests.WaitUntil(() => AsyncWaiter.OutstandingNodes <= baselineNodes);
+        await PinnedMutexMisuseTests.WaitUntil(() => AsyncWaiter.ActiveWaits <= baselineNodes);
         foreach (var s in sources)
         {
             s.Dispose();

@@ -103,7 +103,7 @@ public sealed class PinnedMutexMisuseTests : TestBase
     {
         using var m = new PinnedMutex<int>(0);
         using var g = m.Lock();
-        var nodes = AsyncWaiter.OutstandingNodes;
+        var nodes = AsyncWaiter.ActiveWaits;
         using var attempt = await WithTimeout(m.TryLockAsync(ExpectedTimeout).AsTask());
         Assert.False(attempt.Acquired);
         Assert.Equal(0, m.WaiterCount);

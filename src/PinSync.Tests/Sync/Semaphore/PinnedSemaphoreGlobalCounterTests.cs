@@ -24,14 +24,14 @@ public sealed class PinnedSemaphoreGlobalCounterTests(ITestOutputHelper output) 
     public async Task CancellationStorm_ThousandAsyncWaitersHalfCanceled_SurvivorsAcquireOnceNothingLeaks()
     {
         const int N = 1_000;
-        var baseline = AsyncWaiter.OutstandingNodes;
+        var baseline = AsyncWaiter.ActiveWaits;
         using var s = new PinnedSemaphore(0, N);
         var sources = Enumerable.Range(0, N).Select(_ => new CancellationTokenSource()).ToArray();
         try
         {
             var waiters = sources.Select(c => s.WaitAsync(c.Token).AsTask()).ToArray();
             Assert.Equal(N, s.WaiterCount);
-            Assert.Equal(baseline + N, AsyncWaiter.OutstandingNodes);
+            Assert.Equal(baseline + N, AsyncWaiter.ActiveWaits);
 
             var random = new Random(1234);
             var toCancel = Enumerable.Range(0, N).OrderBy(_ => random.Next()).Take(N / 2).ToArray();
@@ -77,7 +77,7 @@ public sealed class PinnedSemaphoreGlobalCounterTests(ITestOutputHelper output) 
             Assert.InRange(acquired, N / 2, N); // every survivor, plus canceled waiters granted first
             Assert.Equal(N - acquired, s.CurrentCount); // each acquisition took exactly one permit
             Assert.Equal(0, s.WaiterCount);
-            WaitUntil(() => AsyncWaiter.OutstandingNodes == baseline, "the slab's outstanding nodes are back to the baseline");
+            WaitUntil(() => AsyncWaiter.ActiveWaits == baseline, "the slab's outstanding nodes are back to the baseline");
         }
         finally
         {

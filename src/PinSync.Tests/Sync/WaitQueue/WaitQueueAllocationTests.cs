@@ -50,7 +50,7 @@ public sealed class WaitQueueAllocationTests : TestBase
     public async Task WaitUntilAsync_CancellationAndTimeoutStorm_NothingQueuedNoNodeLeaks()
     {
         const int Waiters = 1_000;
-        var baseline = AsyncWaiter.OutstandingNodes;
+        var baseline = AsyncWaiter.ActiveWaits;
         using var wq = new PinSync.WaitQueue();
         var flag = new Flag();
         Func<bool> condition = () => flag.IsSet;
@@ -108,7 +108,7 @@ public sealed class WaitQueueAllocationTests : TestBase
         // Every survivor that did not time out saw the flag; nothing stays queued; every node went back to the slab.
         Assert.True(completed > 0);
         Assert.Equal(0, wq.WaiterCount);
-        SpinUntil(() => AsyncWaiter.OutstandingNodes == baseline, "slab nodes back to the baseline");
+        SpinUntil(() => AsyncWaiter.ActiveWaits == baseline, "slab nodes back to the baseline");
         foreach (var source in sources)
         {
             source.Dispose();
@@ -119,7 +119,7 @@ public sealed class WaitQueueAllocationTests : TestBase
     public async Task WakeAll_ManyAsyncWaitersReleased_NoNodeLeaks()
     {
         const int Waiters = 1_000;
-        var baseline = AsyncWaiter.OutstandingNodes;
+        var baseline = AsyncWaiter.ActiveWaits;
         using var wq = new PinSync.WaitQueue();
         var flag = new Flag();
         Func<bool> condition = () => flag.IsSet;
@@ -128,14 +128,14 @@ public sealed class WaitQueueAllocationTests : TestBase
             .Select(v => v.AsTask())
             .ToArray();
         Assert.Equal(Waiters, wq.WaiterCount);
-        Assert.Equal(baseline + Waiters, AsyncWaiter.OutstandingNodes);
+        Assert.Equal(baseline + Waiters, AsyncWaiter.ActiveWaits);
 
         flag.Set();
         Assert.Equal(Waiters, wq.WakeAll()); // More than one batch: woken in several critical sections.
 
         await WithTimeout(Task.WhenAll(waits));
         Assert.Equal(0, wq.WaiterCount);
-        SpinUntil(() => AsyncWaiter.OutstandingNodes == baseline, "slab nodes back to the baseline");
+        SpinUntil(() => AsyncWaiter.ActiveWaits == baseline, "slab nodes back to the baseline");
     }
 
     private static async Task RunCycles(PinSync.WaitQueue wq, Generation state, Func<bool> condition, Variant variant, int cycles,
