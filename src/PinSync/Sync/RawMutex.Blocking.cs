@@ -108,7 +108,7 @@ public unsafe partial struct RawMutex
                             break;
                         }
 
-                        if (TryLockFast(mutex))
+                        if (TryLockWoken(mutex))
                         {
                             mutex->_ownerThreadId = me;
                             PinSyncMetrics.RecordWait(s_ops.Name, node.EnqueuedAt);
@@ -147,7 +147,8 @@ public unsafe partial struct RawMutex
             return WaitNodeState.Disposed;
         }
 
-        if (TryLockLocked(mutex))
+        // A re-queue (atHead) is a woken waiter that lost: it clears the pending wake as it goes back.
+        if (TryLockLocked(mutex, woken: atHead))
         {
             mutex->_waitLock.Exit();
             return WaitNodeState.Granted;
@@ -180,12 +181,28 @@ public unsafe partial struct RawMutex
     }
 
     /// <summary>A woken waiter gives up: if the mutex is free, take and release it, so that the release wakes the next
-    /// waiter (no waiter may sleep while the mutex is free).</summary>
+    /// waiter (no waiter may sleep while the mutex is free); if it is held, clear the pending wake, so that its
+    /// holder's unlock wakes the next waiter.</summary>
     private static void PassWakeup(RawMutex* mutex)
     {
-        if (TryLockFast(mutex))
+        var state = Volatile.Read(ref mutex->_state);
+        while (true)
         {
-            Unlock(mutex);
+            if ((state & (Locked | Disposed)) == 0)
+            {
+                if (TryLockWoken(mutex))
+                {
+                    Unlock(mutex);
+                    return;
+                }
+            }
+            else if ((state & WakePending) == 0
+                || Interlocked.CompareExchange(ref mutex->_state, state & ~WakePending, state) == state)
+            {
+                return;
+            }
+
+            state = Volatile.Read(ref mutex->_state);
         }
     }
 }

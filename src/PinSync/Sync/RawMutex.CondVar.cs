@@ -60,7 +60,7 @@ public unsafe partial struct RawMutex
         // Woken: compete again, re-queuing at the head (keeping our place) until an unlock grants or wakes us.
         while (state == WaitNodeState.Woken)
         {
-            state = TryLockFast(mutex)
+            state = TryLockWoken(mutex)
                 ? WaitNodeState.Granted
                 : WaitOnList(mutex, node, Seam.Infinite, atHead: true, CancellationToken.None);
         }
@@ -118,7 +118,7 @@ public unsafe partial struct RawMutex
     /// </summary>
     private static int RetryWokenCore(RawMutex* mutex, WaitNode* node, bool honorAbandon)
     {
-        if (TryLockFast(mutex))
+        if (TryLockWoken(mutex))
         {
             return WaitNodeState.Granted;
         }
@@ -129,7 +129,7 @@ public unsafe partial struct RawMutex
         {
             state = WaitNodeState.Disposed;
         }
-        else if (TryLockLocked(mutex))
+        else if (TryLockLocked(mutex, woken: true))
         {
             state = WaitNodeState.Granted;
         }

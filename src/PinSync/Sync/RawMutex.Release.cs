@@ -12,9 +12,29 @@ public unsafe partial struct RawMutex
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void UnlockSlow(RawMutex* mutex)
     {
-        if ((Volatile.Read(ref mutex->_state) & Locked) == 0)
+        var observed = Volatile.Read(ref mutex->_state);
+        while (true)
         {
-            ThrowHelper.ThrowSynchronizationLockException_LockNotHeld();
+            if ((observed & Locked) == 0)
+            {
+                ThrowHelper.ThrowSynchronizationLockException_LockNotHeld();
+            }
+
+            if ((observed & WakePending) == 0)
+            {
+                break;
+            }
+
+            // A woken waiter is on its way and will compete: just release. Only the holder sets the bit, and the
+            // woken waiter clears it with a compare-and-swap on this word, so either we release first (it sees the
+            // mutex free) or it clears first (we fail here, see the bit clear and wake the next waiter).
+            var seen = Interlocked.CompareExchange(ref mutex->_state, observed & ~Locked, observed);
+            if (seen == observed)
+            {
+                return;
+            }
+
+            observed = seen;
         }
 
         mutex->_waitLock.Enter();
@@ -38,8 +58,20 @@ public unsafe partial struct RawMutex
         }
         else
         {
+            // Release and mark the wake pending in one step (Locked and WakePending are only written by the holder
+            // and, for WakePending's clearing, by compare-and-swap: a plain read-modify-write would lose bits).
             node->State = WaitNodeState.Woken;
-            Interlocked.And(ref mutex->_state, ~Locked);
+            var state = Volatile.Read(ref mutex->_state);
+            while (true)
+            {
+                var seen = Interlocked.CompareExchange(ref mutex->_state, (state & ~Locked) | WakePending, state);
+                if (seen == state)
+                {
+                    break;
+                }
+
+                state = seen;
+            }
         }
 
         // Copy what the wake needs: once the lock is dropped, the node may be gone.

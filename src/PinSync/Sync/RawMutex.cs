@@ -7,6 +7,10 @@
 //   * wakes it to compete (clears Locked, state Woken): newcomers may barge in meanwhile, which keeps throughput up
 //     (no lock convoy: the lock is usable while the woken waiter is still being scheduled); a woken waiter that loses
 //     goes back to the head of the list with its original enqueue time; or
+//     Only one woken waiter is on its way at a time (WakePending, as CoreLib's Lock does): while it is, an unlock
+//     only releases, so a hot releaser that re-takes the lock at once does not wake (and re-queue) a waiter per
+//     acquisition. The woken waiter clears the bit when it competes — taking the lock, re-queuing or giving up — so
+//     the next unlock wakes again;
 //   * hands the lock over directly (keeps Locked, state Granted) once that waiter has waited longer than
 //     StarvationThreshold (1 ms by default). This bounds starvation: a waiter can lose to bargers for about that
 //     long, no longer. The trade-off is the one CoreLib's Lock makes: pure handoff would serialize every
@@ -55,10 +59,12 @@ public unsafe partial struct RawMutex
     //   bit 0    Locked      held (also while handed over to a granted waiter that has not run yet)
     //   bit 1    HasWaiters  the wait list is non-empty; set and cleared only under _waitLock
     //   bit 2    Disposed    the owner was disposed: fast paths fail, slow paths throw ObjectDisposedException
-    //   bits 3-31            unused, zero
-    private const int Locked = 0b001;
-    private const int HasWaiters = 0b010;
-    private const int Disposed = 0b100;
+    //   bit 3    WakePending an unlock woke a waiter that has not competed yet: further unlocks wake nobody
+    //   bits 4-31            unused, zero
+    private const int Locked = 0b0001;
+    private const int HasWaiters = 0b0010;
+    private const int Disposed = 0b0100;
+    private const int WakePending = 0b1000;
 
     // How many backoff rounds a blocking acquire spins before it parks (8, 16, 32, 64 processor pauses).
     private const int SpinLimit = 4;
@@ -155,6 +161,26 @@ public unsafe partial struct RawMutex
         return (state & (Locked | Disposed)) == 0 && Interlocked.CompareExchange(ref mutex->_state, state | Locked, state) == state;
     }
 
+    /// <summary>A woken waiter competes: takes the mutex if it is free, and clears <see cref="WakePending"/> whether
+    /// or not it got it (a woken waiter that lost re-queues under the wait lock, which clears it too).</summary>
+    private static bool TryLockWoken(RawMutex* mutex)
+    {
+        // SAFETY: callers pass a live, pinned mutex.
+        var state = Volatile.Read(ref mutex->_state);
+        while ((state & (Locked | Disposed)) == 0)
+        {
+            var seen = Interlocked.CompareExchange(ref mutex->_state, (state | Locked) & ~WakePending, state);
+            if (seen == state)
+            {
+                return true;
+            }
+
+            state = seen;
+        }
+
+        return false;
+    }
+
     /// <summary>Builds an unlocked mutex at <paramref name="slot"/> (see <see cref="InitRawMutex"/>).</summary>
     internal static void InitInPlace(RawMutex* slot)
     {
@@ -228,25 +254,41 @@ public unsafe partial struct RawMutex
 
     /// <summary>
     /// Under the wait lock, after setting <see cref="HasWaiters"/>: takes the mutex if it is free (the unlocker
-    /// either released before the bit was set, and we see it free here, or sees the bit and wakes a waiter).
+    /// either released before the bit was set, and we see it free here, or sees the bit and wakes a waiter). A
+    /// <paramref name="woken"/> waiter also clears <see cref="WakePending"/> in the same compare-and-swap: an unlock
+    /// either came before (we see the mutex free) or comes after and, seeing the bit clear, wakes the node we link.
     /// </summary>
-    private static bool TryLockLocked(RawMutex* mutex)
+    private static bool TryLockLocked(RawMutex* mutex, bool woken = false)
     {
+        var clear = woken ? WakePending : 0;
         var state = Interlocked.Or(ref mutex->_state, HasWaiters) | HasWaiters;
-        while ((state & (Locked | Disposed)) == 0)
+        while (true)
         {
-            var seen = Interlocked.CompareExchange(ref mutex->_state, state | Locked, state);
-            if (seen == state)
+            var free = (state & (Locked | Disposed)) == 0;
+            if (!free && (state & clear) == 0)
             {
-                if (mutex->_waiterCount == 0)
-                {
-                    Interlocked.And(ref mutex->_state, ~HasWaiters);
-                }
-
-                return true;
+                break;
             }
 
-            state = seen;
+            var next = free ? (state | Locked) & ~clear : state & ~clear;
+            var seen = Interlocked.CompareExchange(ref mutex->_state, next, state);
+            if (seen != state)
+            {
+                state = seen;
+                continue;
+            }
+
+            if (!free)
+            {
+                break;
+            }
+
+            if (mutex->_waiterCount == 0)
+            {
+                Interlocked.And(ref mutex->_state, ~HasWaiters);
+            }
+
+            return true;
         }
 
         // Not taken: HasWaiters stays set for the node the caller links now; a caller that bails out instead calls
