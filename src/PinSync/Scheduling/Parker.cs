@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace PinSync.Scheduling;
@@ -13,6 +14,11 @@ namespace PinSync.Scheduling;
 /// the permit with one exchange and takes the gate only when the owner may be sleeping; <see cref="Park"/> consumes
 /// a pending permit without touching the gate. The gate is a Monitor because it needs Wait/Pulse
 /// (<see cref="Lock"/> has no condition).</para>
+/// <para>Spinning: on a multi-core machine a parker first spins for a few microseconds
+/// (<see cref="SpinBudget"/>) watching for the permit, before it takes the gate and sleeps. A handoff that comes
+/// within that window costs neither side a system call: the waker's <see cref="Unpark"/> finds the state 0 and only
+/// sets the permit. At most <c>ProcessorCount - 1</c> parkers spin at once, so spinners never take every core from
+/// the threads they wait for.</para>
 /// <para>Ids: parkers live in a process-wide table indexed by id (never 0, always positive). When a thread dies its
 /// parker's id goes back to a free list (through a finalizable sentinel in a thread-static); a waker that still holds
 /// an old id can only hand a spurious permit to the parker that reuses it, and every park loop re-checks its own
@@ -30,6 +36,13 @@ internal sealed class Parker
     private static Parker?[] s_table = new Parker?[64];
     private static int s_nextId = 1;
     private static readonly Stack<int> s_freeIds = new();
+
+    /// <summary>How long a parker spins for its permit before it sleeps.</summary>
+    internal static readonly TimeSpan SpinBudget = TimeSpan.FromMicroseconds(20);
+
+    private static readonly long s_spinTimestamps = (long)(SpinBudget.TotalSeconds * Stopwatch.Frequency);
+    private static readonly int s_maxSpinners = Environment.ProcessorCount > 1 ? Environment.ProcessorCount : 0;
+    private static int s_spinners;
 
     private readonly object _gate = new();
 
@@ -81,7 +94,7 @@ internal sealed class Parker
     /// <returns><see langword="true"/> when a permit was consumed, <see langword="false"/> on timeout.</returns>
     internal bool Park(long deadlineTicks)
     {
-        if (Interlocked.CompareExchange(ref _state, 0, 1) == 1)
+        if (Interlocked.CompareExchange(ref _state, 0, 1) == 1 || SpinForPermit(deadlineTicks))
         {
             return true;
         }
@@ -122,6 +135,50 @@ internal sealed class Parker
                     return true;
                 }
             }
+        }
+    }
+
+    /// <summary>Spins up to <see cref="SpinBudget"/> (or the deadline) for a permit; consumes it if one comes.</summary>
+    private bool SpinForPermit(long deadlineTicks)
+    {
+        if (s_maxSpinners <= 0 || Volatile.Read(ref s_spinners) >= s_maxSpinners)
+        {
+            return false;
+        }
+
+        if (Interlocked.Increment(ref s_spinners) > s_maxSpinners)
+        {
+            Interlocked.Decrement(ref s_spinners);
+            return false;
+        }
+
+        try
+        {
+            var until = Stopwatch.GetTimestamp() + s_spinTimestamps;
+            if (deadlineTicks != Seam.Infinite)
+            {
+                until = Math.Min(until, Stopwatch.GetTimestamp() + Math.Max(0, (long)((deadlineTicks - Seam.ProductionNowTicks()) / (double)TimeSpan.TicksPerSecond * Stopwatch.Frequency)));
+            }
+
+            do
+            {
+                for (var i = 0; i < 8; i++)
+                {
+                    if (Volatile.Read(ref _state) == 1 && Interlocked.CompareExchange(ref _state, 0, 1) == 1)
+                    {
+                        return true;
+                    }
+
+                    Thread.SpinWait(4);
+                }
+            }
+            while (Stopwatch.GetTimestamp() < until);
+
+            return false;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref s_spinners);
         }
     }
 
