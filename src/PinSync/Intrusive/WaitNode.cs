@@ -80,4 +80,8 @@ internal static class WaitNodeFlags
 
     /// <summary>The node is waiting for a condition variable's notification (not yet moved to the mutex).</summary>
     internal const int CondVar = 2;
+
+    /// <summary>A blocking mutex waiter that was woken and lost the race to a barging newcomer: the next unlock hands
+    /// the mutex to it directly.</summary>
+    internal const int LostWakeup = 4;
 }

@@ -160,6 +160,7 @@ internal sealed class Parker
                 until = Math.Min(until, Stopwatch.GetTimestamp() + Math.Max(0, (long)((deadlineTicks - Seam.ProductionNowTicks()) / (double)TimeSpan.TicksPerSecond * Stopwatch.Frequency)));
             }
 
+            var rounds = 0;
             do
             {
                 for (var i = 0; i < 8; i++)
@@ -170,6 +171,12 @@ internal sealed class Parker
                     }
 
                     Thread.SpinWait(4);
+                }
+
+                // Now and then let a runnable thread on this core (perhaps the one we wait for) have it.
+                if ((++rounds & 3) == 0)
+                {
+                    Thread.Yield();
                 }
             }
             while (Stopwatch.GetTimestamp() < until);

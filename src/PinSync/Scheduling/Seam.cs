@@ -131,7 +131,7 @@ internal static class Seam
 
     /// <summary>Queues an async waiter's completion; never runs it inline.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void QueueWorkItem(IThreadPoolWorkItem item)
+    internal static void QueueWorkItem(IThreadPoolWorkItem item, bool preferLocal = true)
     {
         if (ControlEnabled && Controller(nameof(QueueWorkItem)) is { } controller)
         {
@@ -141,7 +141,7 @@ internal static class Seam
 
         // Local queue when called from a pool thread, as Task continuations do: no global-queue segment churn, and
         // the completion is stolen by an idle worker if the releasing thread stays busy.
-        ThreadPool.UnsafeQueueUserWorkItem(item, preferLocal: true);
+        ThreadPool.UnsafeQueueUserWorkItem(item, preferLocal);
     }
 
     /// <summary>Arms <paramref name="timer"/> for <paramref name="dueTicks"/>.</summary>

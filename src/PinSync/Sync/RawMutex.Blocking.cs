@@ -154,6 +154,11 @@ public unsafe partial struct RawMutex
             return WaitNodeState.Granted;
         }
 
+        if (atHead)
+        {
+            node->Flags |= WaitNodeFlags.LostWakeup;
+        }
+
         LinkLocked(mutex, node, atHead);
         mutex->_waitLock.Exit();
         if (!atHead)

@@ -51,7 +51,11 @@ public unsafe partial struct RawMutex
         // (its owner cannot leave before it is unlinked under this lock).
         var node = (WaitNode*)first;
         UnlinkLocked(mutex, node);
-        var handOff = Seam.NowTicks() - node->EnqueuedAt >= Volatile.Read(ref s_starvationThresholdTicks);
+        // A blocking waiter that already lost one race gets the mutex directly (the kernel's MUTEX_FLAG_HANDOFF): it is
+        // spinning or parked, so a handoff costs one unpark and bounds its wait. An async waiter gets it only past the
+        // starvation bound: handing it over would hold the mutex idle across its completion's thread-pool hop.
+        var handOff = (node->Flags & WaitNodeFlags.LostWakeup) != 0
+            || Seam.NowTicks() - node->EnqueuedAt >= Volatile.Read(ref s_starvationThresholdTicks);
         if (handOff)
         {
             node->State = WaitNodeState.Granted; // Locked stays set: the mutex now belongs to the waiter.
@@ -85,15 +89,18 @@ public unsafe partial struct RawMutex
         }
 
         Seam.Point(SchedulingPointKind.Wake, (nint)mutex, handOff ? "handoff" : "wake");
-        Wake(parker, waiter);
+        Wake(parker, waiter, fair: handOff);
     }
 
-    /// <summary>Wakes a blocking waiter's thread or queues an async waiter's completion (never inline).</summary>
-    internal static void Wake(int parker, nint waiter)
+    /// <summary>Wakes a blocking waiter's thread or queues an async waiter's completion (never inline). A
+    /// <paramref name="fair"/> completion (a handoff: the waiter holds the mutex already, everyone waits for it) goes
+    /// to the pool's global FIFO queue, not the releasing thread's local queue, whose owner pops newest-first and could
+    /// run a long stretch of newer work items before it.</summary>
+    internal static void Wake(int parker, nint waiter, bool fair = false)
     {
         if (waiter != 0)
         {
-            Seam.QueueWorkItem((AsyncWaiter)GCHandle.FromIntPtr(waiter).Target!);
+            Seam.QueueWorkItem((AsyncWaiter)GCHandle.FromIntPtr(waiter).Target!, preferLocal: !fair);
         }
         else
         {

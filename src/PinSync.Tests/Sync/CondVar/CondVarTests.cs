@@ -51,6 +51,62 @@ public sealed class CondVarTests : TestBase
         Assert.False(await cv.WaitAsync(g, TimeSpan.Zero));
     }
 
+    /// <summary>The async wait's own waiter re-takes the mutex after its timeout: while another holder keeps the
+    /// mutex, the wait stays pending (queued on the mutex), and it completes with <see langword="false"/> only once
+    /// that holder releases.</summary>
+    [Fact]
+    public async Task WaitAsync_TimesOutWhileAnotherHoldsTheMutex_CompletesOnlyAfterThatRelease()
+    {
+        using var m = new PinnedMutex<int>(0);
+        using var cv = new PinSync.CondVar();
+        var g = await m.LockAsync();
+        var wait = cv.WaitAsync(g, ExpectedTimeout).AsTask();
+        await PinnedMutexMisuseTests.WaitUntil(() => cv.WaiterCount == 1);
+        var other = m.Lock(); // taken while the condition wait has released it
+        await PinnedMutexMisuseTests.WaitUntil(() => cv.WaiterCount == 0 && m.WaiterCount == 1); // timed out, re-queued
+        Assert.False(wait.IsCompleted);
+        other.Dispose();
+        Assert.False(await WithTimeout(wait));
+        Assert.True(g.Acquired);
+        Assert.True(m.IsLocked);
+        g.Dispose();
+        Assert.False(m.IsLocked);
+    }
+
+    /// <summary>The same for cancellation and for dispose of the condition variable: the exception comes only once
+    /// the waiter holds the mutex again.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task WaitAsync_CanceledOrDisposedWhileAnotherHoldsTheMutex_ThrowsOnlyAfterThatRelease(bool dispose)
+    {
+        using var m = new PinnedMutex<int>(0);
+        var cv = new PinSync.CondVar();
+        using var cts = new CancellationTokenSource();
+        var g = await m.LockAsync();
+        var wait = cv.WaitAsync(g, cts.Token).AsTask();
+        await PinnedMutexMisuseTests.WaitUntil(() => cv.WaiterCount == 1);
+        var other = m.Lock();
+        if (dispose)
+        {
+            cv.Dispose();
+        }
+        else
+        {
+            await cts.CancelAsync();
+        }
+
+        await PinnedMutexMisuseTests.WaitUntil(() => m.WaiterCount == 1);
+        Assert.False(wait.IsCompleted);
+        other.Dispose();
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => WithTimeout(wait));
+        Assert.IsAssignableFrom(dispose ? typeof(ObjectDisposedException) : typeof(OperationCanceledException), error);
+        Assert.True(g.Acquired);
+        g.Dispose();
+        Assert.False(m.IsLocked);
+        cv.Dispose();
+    }
+
     [Fact]
     public void Wait_Canceled_ThrowsWithLockReHeld()
     {
