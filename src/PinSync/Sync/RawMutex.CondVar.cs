@@ -23,14 +23,14 @@ public unsafe partial struct RawMutex
         bool wake;
         if ((state & Locked) != 0 && (state & Disposed) == 0)
         {
-            node->EnqueuedAt = Seam.NowTicks();
+            node->EnqueuedAt = MorphedEnqueueTime(node);
             LinkLocked(mutex, node, atHead: false);
             wake = false;
         }
         else
         {
             ClearWaitersBitIfEmptyLocked(mutex);
-            node->EnqueuedAt = Seam.NowTicks(); // its place in the mutex's queue, should it lose the race and re-queue
+            node->EnqueuedAt = MorphedEnqueueTime(node);
             node->State = WaitNodeState.Woken;
             wake = true;
         }
@@ -38,6 +38,15 @@ public unsafe partial struct RawMutex
         mutex->_waitLock.Exit();
         return wake;
     }
+
+    /// <summary>
+    /// When a notified waiter joins the mutex's queue, for the starvation bound: now for a blocking waiter; 0 ("not
+    /// yet known") for an async one, whose first wake does not read the clock — it stamps the time only if it loses
+    /// that race and re-queues (<see cref="RetryWokenCore"/>), so a notified async waiter's bound counts from its
+    /// first lost race. A clock read costs ~30 ns here, a fair share of a condition-variable handoff.
+    /// </summary>
+    private static long MorphedEnqueueTime(WaitNode* node) =>
+        node->Waiter == 0 || Internal.PinSyncMetrics.WaitTime.Enabled ? Seam.NowTicks() : 0;
 
     /// <summary>
     /// A blocking condition waiter that was notified takes the mutex: parks (no timeout, no cancellation: the
@@ -121,6 +130,11 @@ public unsafe partial struct RawMutex
         if (TryLockWoken(mutex))
         {
             return WaitNodeState.Granted;
+        }
+
+        if (node->EnqueuedAt == 0)
+        {
+            node->EnqueuedAt = Seam.NowTicks(); // lost its first race: the starvation bound counts from here
         }
 
         mutex->_waitLock.Enter();

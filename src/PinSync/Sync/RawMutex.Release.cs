@@ -54,8 +54,10 @@ public unsafe partial struct RawMutex
         // A blocking waiter that already lost one race gets the mutex directly (the kernel's MUTEX_FLAG_HANDOFF): it is
         // spinning or parked, so a handoff costs one unpark and bounds its wait. An async waiter gets it only past the
         // starvation bound: handing it over would hold the mutex idle across its completion's thread-pool hop.
+        // EnqueuedAt 0: a notified async condition waiter that has not lost a race yet (see MorphedEnqueueTime).
+        var enqueuedAt = node->EnqueuedAt;
         var handOff = (node->Flags & WaitNodeFlags.LostWakeup) != 0
-            || Seam.NowTicks() - node->EnqueuedAt >= Volatile.Read(ref s_starvationThresholdTicks);
+            || (enqueuedAt != 0 && Seam.NowTicks() - enqueuedAt >= Volatile.Read(ref s_starvationThresholdTicks));
         if (handOff)
         {
             node->State = WaitNodeState.Granted; // Locked stays set: the mutex now belongs to the waiter.
