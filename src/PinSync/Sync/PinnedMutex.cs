@@ -17,8 +17,9 @@ namespace PinSync;
 /// timed forms; each returns a <see cref="MutexGuard{T}"/> whose <see cref="MutexGuard{T}.Value"/> is the protected
 /// value and whose <see cref="MutexGuard{T}.Dispose"/> releases. Uncontended, a lock and an unlock are one
 /// compare-and-swap each and allocate nothing; a contended async wait allocates nothing once warm.</para>
-/// <para>Fairness: newcomers may barge past queued waiters, but a waiter that has waited longer than
-/// <see cref="RawMutex.StarvationThreshold"/> (1 ms) is handed the lock directly.</para>
+/// <para>Fairness: newcomers may barge past queued waiters (an unlock wakes the first waiter to compete, one woken
+/// waiter at a time), but a blocking waiter that has lost one such race, and any waiter that has waited longer than
+/// <see cref="RawMutex.StarvationThreshold"/> (1 ms), is handed the lock directly.</para>
 /// <para>Not recursive: blocking on a mutex the calling thread already holds through a blocking acquisition throws
 /// <see cref="LockRecursionException"/>.</para>
 /// <para>Thread safety: all members are thread-safe, except <see cref="Dispose"/>, which must not race with

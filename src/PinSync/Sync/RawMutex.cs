@@ -6,13 +6,15 @@
 // Queue discipline. Blocking and async waiters share one FIFO list. Unlock dequeues the first waiter and either
 //   * wakes it to compete (clears Locked, state Woken): newcomers may barge in meanwhile, which keeps throughput up
 //     (no lock convoy: the lock is usable while the woken waiter is still being scheduled); a woken waiter that loses
-//     goes back to the head of the list with its original enqueue time; or
-//     Only one woken waiter is on its way at a time (WakePending, as CoreLib's Lock does): while it is, an unlock
-//     only releases, so a hot releaser that re-takes the lock at once does not wake (and re-queue) a waiter per
-//     acquisition. The woken waiter clears the bit when it competes — taking the lock, re-queuing or giving up — so
-//     the next unlock wakes again;
-//   * hands the lock over directly (keeps Locked, state Granted) once that waiter has waited longer than
-//     StarvationThreshold (1 ms by default). This bounds starvation: a waiter can lose to bargers for about that
+//     goes back to the head of the list with its original enqueue time. Only one woken waiter is on its way at a
+//     time (WakePending, as CoreLib's Lock does): while it is, an unlock only releases, so a hot releaser that
+//     re-takes the lock at once does not wake (and re-queue) a waiter per acquisition. The woken waiter clears the
+//     bit when it competes (taking the lock, re-queuing or giving up), so the next unlock wakes again; or
+//   * hands the lock over directly (keeps Locked, state Granted) when that waiter is a blocking one that already lost
+//     a race it was woken for (LostWakeup: the kernel's MUTEX_FLAG_HANDOFF; it is spinning or parked, so the handoff
+//     costs one unpark), or once it has waited longer than StarvationThreshold (1 ms by default). Async waiters get
+//     only the time bound: handing the lock to one holds it idle across its completion's thread-pool hop (measured:
+//     a convoy, 1.1-1.7x slower). This bounds starvation: a waiter can lose to bargers for about that
 //     long, no longer. The trade-off is the one CoreLib's Lock makes: pure handoff would serialize every
 //     acquisition behind a context switch; pure barging lets a hot thread starve a sleeper indefinitely.
 //
@@ -87,7 +89,9 @@ public unsafe partial struct RawMutex
 
     /// <summary>
     /// How long a waiter may lose to barging newcomers before an unlock hands the mutex to it directly. Default 1 ms.
-    /// Applies to every <see cref="RawMutex"/> and <see cref="PinnedMutex{T}"/> in the process.
+    /// Applies to every <see cref="RawMutex"/> and <see cref="PinnedMutex{T}"/> in the process. It bounds async
+    /// waiters (counted from when they queued; for a notified condition waiter, from its first lost race); a blocking
+    /// waiter is handed the mutex already after losing one race.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
     public static TimeSpan StarvationThreshold
