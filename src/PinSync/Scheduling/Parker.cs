@@ -17,8 +17,9 @@ namespace PinSync.Scheduling;
 /// <para>Spinning: on a multi-core machine a parker first spins for a few microseconds
 /// (<see cref="SpinBudget"/>) watching for the permit, before it takes the gate and sleeps. A handoff that comes
 /// within that window costs neither side a system call: the waker's <see cref="Unpark"/> finds the state 0 and only
-/// sets the permit. At most <c>ProcessorCount - 1</c> parkers spin at once, so spinners never take every core from
-/// the threads they wait for.</para>
+/// sets the permit. At most <c>ProcessorCount</c> parkers spin at once (none on one core), and a spinner yields its
+/// core every few rounds, so a runnable holder it waits for gets scheduled. (<c>ProcessorCount - 1</c> was tried: on
+/// two cores the two sides of a ping-pong then rarely both spin, and every handoff pays a sleep.)</para>
 /// <para>Ids: parkers live in a process-wide table indexed by id (never 0, always positive). When a thread dies its
 /// parker's id goes back to a free list (through a finalizable sentinel in a thread-static); a waker that still holds
 /// an old id can only hand a spurious permit to the parker that reuses it, and every park loop re-checks its own

@@ -141,6 +141,12 @@ internal unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSource<bo
     internal void Abort()
     {
         Disarm();
+
+        // A condition wait that ended before it was queued: its re-lock must not follow the waiter into the pool.
+        _relock = null;
+        _relockToken = 0;
+        _pendingOutcome = 0;
+        _canceledToken = default;
         Recycle();
     }
 

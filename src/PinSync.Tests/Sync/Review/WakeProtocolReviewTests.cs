@@ -33,7 +33,7 @@ public sealed class WakeProtocolReviewTests : TestBase
     /// Reproduced deterministically through the exact code path CondVar.StartWaitAsync takes when CondVar.Dispose
     /// races with it (raw condition variable disposed after the façade's check).
     /// </summary>
-    [Fact(Skip = "BUG: AsyncWaiter.Abort keeps _relock/_relockToken of an early-ended CondVar.WaitAsync; the next wait to rent the waiter restores a stale guard token")]
+    [Fact]
     public unsafe void CondVarWaitAsync_EndedBeforeQueuing_DoesNotLeakItsRelockIntoTheNextWait()
     {
         using var guarded = new PinnedMutex<int>(0);
