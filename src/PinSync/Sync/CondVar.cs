@@ -145,7 +145,7 @@ public sealed class CondVar : IDisposable
             // Every normal path, and every exception thrown after the re-lock, holds the mutex again: the same
             // acquisition goes on under the same guard. A re-lock that itself failed (the mutex was disposed meanwhile)
             // leaves the mutex to whoever holds it now, and the guard must not claim it.
-            if (RawMutex.OwnerThreadId(mutex.Raw) == Environment.CurrentManagedThreadId)
+            if (RawMutex.OwnerThreadId(mutex.Raw) == CurrentThread.Id)
             {
                 mutex.RestoreToken(token);
             }

@@ -23,7 +23,7 @@ public unsafe partial struct RawMutex
         if (TryLockFast(mutex))
         {
             // SAFETY: we hold the mutex, and only the holder writes the owner field.
-            mutex->_ownerThreadId = Environment.CurrentManagedThreadId;
+            mutex->_ownerThreadId = CurrentThread.Id;
             return;
         }
 
@@ -47,7 +47,7 @@ public unsafe partial struct RawMutex
         if (TryLockFast(mutex))
         {
             // SAFETY: we hold the mutex, and only the holder writes the owner field.
-            mutex->_ownerThreadId = Environment.CurrentManagedThreadId;
+            mutex->_ownerThreadId = CurrentThread.Id;
             return true;
         }
 
@@ -62,7 +62,7 @@ public unsafe partial struct RawMutex
             ThrowHelper.ThrowObjectDisposedException_Mutex();
         }
 
-        var me = Environment.CurrentManagedThreadId;
+        var me = CurrentThread.Id;
         if (OwnerThreadId(mutex) == me)
         {
             ThrowHelper.ThrowLockRecursionException();

@@ -1,3 +1,4 @@
+using PinSync.Internal;
 using PinSync.Intrusive;
 using PinSync.Scheduling;
 
@@ -46,7 +47,7 @@ public unsafe partial struct RawMutex
     /// first lost race. A clock read costs ~30 ns here, a fair share of a condition-variable handoff.
     /// </summary>
     private static long MorphedEnqueueTime(WaitNode* node) =>
-        node->Waiter == 0 || Internal.PinSyncMetrics.WaitTime.Enabled ? Seam.NowTicks() : 0;
+        node->Waiter == 0 || PinSyncMetrics.WaitTime.Enabled ? Seam.NowTicks() : 0;
 
     /// <summary>
     /// A blocking condition waiter that was notified takes the mutex: parks (no timeout, no cancellation: the
@@ -76,10 +77,10 @@ public unsafe partial struct RawMutex
 
         if (state != WaitNodeState.Granted)
         {
-            Internal.ThrowHelper.ThrowObjectDisposedException_Mutex();
+            ThrowHelper.ThrowObjectDisposedException_Mutex();
         }
 
-        mutex->_ownerThreadId = Environment.CurrentManagedThreadId;
+        mutex->_ownerThreadId = CurrentThread.Id;
     }
 
     /// <summary>The async counterpart of <see cref="AcquireAfterNotify"/> for a woken node (<see cref="WaitListOps"/>).</summary>

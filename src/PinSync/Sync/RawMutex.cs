@@ -125,7 +125,7 @@ public unsafe partial struct RawMutex
         if (TryLockFast(mutex))
         {
             // SAFETY: the caller guarantees a live, pinned mutex; we hold it now, and only the holder writes the owner.
-            mutex->_ownerThreadId = Environment.CurrentManagedThreadId;
+            mutex->_ownerThreadId = CurrentThread.Id;
             return true;
         }
 
