@@ -225,9 +225,11 @@ public sealed class PinnedMutex<T> : IDisposable, IMutexRelock
     /// <summary>Releases acquisition <paramref name="token"/> for its guard.</summary>
     internal unsafe void ReleaseFromGuard(uint token)
     {
-        if (Volatile.Read(ref _token) != token || token == 0)
+        // A guard with a mutex always carries a non-zero token (NewGuard skips 0), so a match means "current".
+        Debug.Assert(token != 0, "A guard with a mutex has a token.");
+        if (Volatile.Read(ref _token) != token)
         {
-            if (token != 0 && Volatile.Read(ref _token) == (token | Released))
+            if (Volatile.Read(ref _token) == (token | Released))
             {
                 return; // This acquisition was already released and the mutex not taken since: a repeated dispose.
             }

@@ -74,7 +74,7 @@ public unsafe partial struct RawMutex
         var spins = 0;
         while (Seam.SpinOnce(ref spins, SpinLimit, (nint)mutex))
         {
-            if (TryLockFast(mutex))
+            if (TryLockIfFree(mutex))
             {
                 mutex->_ownerThreadId = me;
                 return true;
