@@ -295,23 +295,11 @@ public sealed class WakeProtocolReviewTests : TestBase
             }
 
             SchedulingPoint.Interleave();
-            holder.Dispose();
-            if (mutex.TryLock(out holder))
-            {
-                SchedulingPoint.Interleave();
-                holder.Dispose();
-            }
+            ReleaseThenBargeOnce(mutex, holder);
 
             await Task.WhenAll(waiter, locker);
             Explorer.Assert(outcome == ending, $"ended with {outcome}, expected {ending}");
-            Explorer.Assert(!mutex.IsLocked && mutex.WaiterCount == 0, $"left behind: {mutex}");
-            using (var check = mutex.Lock())
-            {
-                Explorer.Assert(check.Value == 2, $"value {check.Value}");
-            }
-
-            condVar.Dispose();
-            mutex.Dispose();
+            AssertBothCountedThenDispose(mutex, condVar);
         }, Options(strategy));
     }
 
@@ -354,22 +342,10 @@ public sealed class WakeProtocolReviewTests : TestBase
             var holder = await mutex.LockAsync();
             ready = true;
             condVar.NotifyAll();
-            holder.Dispose();
-            if (mutex.TryLock(out holder))
-            {
-                SchedulingPoint.Interleave();
-                holder.Dispose();
-            }
+            ReleaseThenBargeOnce(mutex, holder);
 
             await Task.WhenAll(blocking, awaited);
-            Explorer.Assert(!mutex.IsLocked && mutex.WaiterCount == 0, $"left behind: {mutex}");
-            using (var check = mutex.Lock())
-            {
-                Explorer.Assert(check.Value == 2, $"value {check.Value}");
-            }
-
-            condVar.Dispose();
-            mutex.Dispose();
+            AssertBothCountedThenDispose(mutex, condVar);
         }, Options(strategy));
     }
 
@@ -490,4 +466,29 @@ public sealed class WakeProtocolReviewTests : TestBase
     private static ExplorerOptions Options(string strategy) => strategy == "dfs"
         ? new ExplorerOptions { Iterations = 3_000, Strategy = Strategy.Dfs(2) }
         : new ExplorerOptions { Iterations = 400, Strategy = Strategy.Pct(3), Seed = 71 };
+
+    /// <summary>The holder releases (waking a waiter to compete), then barges back in once if it can, letting others
+    /// run while it holds the mutex again.</summary>
+    private static void ReleaseThenBargeOnce(PinnedMutex<int> mutex, MutexGuard<int> holder)
+    {
+        holder.Dispose();
+        if (mutex.TryLock(out holder))
+        {
+            SchedulingPoint.Interleave();
+            holder.Dispose();
+        }
+    }
+
+    /// <summary>Both waiters counted once, the mutex free with nobody queued; then both primitives are disposed.</summary>
+    private static void AssertBothCountedThenDispose(PinnedMutex<int> mutex, PinSync.CondVar condVar)
+    {
+        Explorer.Assert(!mutex.IsLocked && mutex.WaiterCount == 0, $"left behind: {mutex}");
+        using (var check = mutex.Lock())
+        {
+            Explorer.Assert(check.Value == 2, $"value {check.Value}");
+        }
+
+        condVar.Dispose();
+        mutex.Dispose();
+    }
 }
