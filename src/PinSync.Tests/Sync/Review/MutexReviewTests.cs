@@ -11,7 +11,9 @@ public sealed class MutexReviewTests : TestBase
     /// MutexOps.RetryWoken. Execute reads IsAbandoned before RetryWoken, and RetryWoken links without re-checking it
     /// under the wait lock: a cancellation that fires in between finds the node unlinked (TryUnlink fails, so nobody
     /// completes it) and the node is then linked again — the cancellation is lost and the wait lasts as long as the
-    /// barger holds the lock (for ever, here, until the test lets go).
+    /// barger holds the lock (for ever, here, until the test lets go). The canceled wait gets the hang guard
+    /// (<see cref="TestBase.UnexpectedTimeout"/>) to end, not a short bound: its completion runs on the thread pool,
+    /// which the parallel suite can starve for seconds on a 2-core machine (a 2 s bound failed once that way).
     /// </summary>
     [Fact]
     public unsafe void LockAsync_CanceledWhileWokenWaiterRequeues_CancellationNeverLost()
@@ -52,6 +54,7 @@ public sealed class MutexReviewTests : TestBase
         canceler.Start();
 
         var lost = 0;
+        var lostDetail = string.Empty;
         try
         {
             for (var i = 0; i < iterations && lost == 0; i++)
@@ -65,10 +68,21 @@ public sealed class MutexReviewTests : TestBase
                 Assert.True(step.Done.Wait(UnexpectedTimeout), "barge step (hang guard)");
                 if (step.Barged)
                 {
-                    // The token is canceled and we hold the lock: the wait must end (canceled) on its own.
-                    if (!((IAsyncResult)pending).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(2)))
+                    // The token is canceled and we hold the lock: the wait must end (canceled) on its own. Its
+                    // completion is a thread-pool work item (queued to the global queue when the cancel callback
+                    // unlinks a re-linked node), which a starved pool in the loaded parallel suite can hold back for
+                    // seconds: wait with the hang guard, not a short bound. A lost cancellation leaves the node
+                    // linked until we unlock, so it still fails here, only later.
+                    if (((IAsyncResult)pending).AsyncWaitHandle.WaitOne(UnexpectedTimeout))
+                    {
+                        Assert.True(pending.IsCanceled, $"Round {i}: the wait ended while the lock was held but not canceled: {pending.Status}.");
+                    }
+                    else
                     {
                         lost++;
+                        lostDetail = $" Round {i}: still pending after {UnexpectedTimeout.TotalSeconds} s with the lock held; "
+                            + $"waiters linked: {m.WaiterCount} (1 = re-linked after its cancellation), pool threads: "
+                            + $"{ThreadPool.ThreadCount}, pool items pending: {ThreadPool.PendingWorkItemCount}.";
                     }
 
                     RawMutex.Unlock(m.Raw);
@@ -89,7 +103,7 @@ public sealed class MutexReviewTests : TestBase
             }
         }
 
-        Assert.True(lost == 0, "A canceled LockAsync stayed queued while the lock was held (cancellation lost).");
+        Assert.True(lost == 0, "A canceled LockAsync stayed queued while the lock was held (cancellation lost)." + lostDetail);
         Assert.False(m.IsLocked);
         Assert.Equal(0, m.WaiterCount);
     }
