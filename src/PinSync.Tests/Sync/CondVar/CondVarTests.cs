@@ -62,7 +62,7 @@ public sealed class CondVarTests : TestBase
         var g = await m.LockAsync();
         var wait = cv.WaitAsync(g, ExpectedTimeout).AsTask();
         await PinnedMutexMisuseTests.WaitUntil(() => cv.WaiterCount == 1);
-        var other = m.Lock(); // taken while the condition wait has released it
+        var other = await m.LockAsync(); // taken while the condition wait has released it
         await PinnedMutexMisuseTests.WaitUntil(() => cv.WaiterCount == 0 && m.WaiterCount == 1); // timed out, re-queued
         Assert.False(wait.IsCompleted);
         other.Dispose();
@@ -86,7 +86,7 @@ public sealed class CondVarTests : TestBase
         var g = await m.LockAsync();
         var wait = cv.WaitAsync(g, cts.Token).AsTask();
         await PinnedMutexMisuseTests.WaitUntil(() => cv.WaiterCount == 1);
-        var other = m.Lock();
+        var other = await m.LockAsync();
         if (dispose)
         {
             cv.Dispose();
