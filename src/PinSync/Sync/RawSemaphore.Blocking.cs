@@ -66,7 +66,7 @@ public unsafe partial struct RawSemaphore
         while ((Volatile.Read(ref semaphore->_state) & (HasWaiters | Disposed)) == 0
             && Seam.SpinOnce(ref spins, SpinLimit, (nint)semaphore))
         {
-            if (TryTakeFast(semaphore))
+            if (TryTakeIfAvailable(semaphore))
             {
                 return true;
             }

@@ -36,8 +36,23 @@ public unsafe partial struct RawSemaphore
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(releaseCount);
         Seam.Point(SchedulingPointKind.Release, (nint)semaphore, nameof(Release));
 
-        // SAFETY: the caller guarantees a live, pinned semaphore.
-        var state = Volatile.Read(ref semaphore->_state);
+        // SAFETY: the caller guarantees a live, pinned semaphore. The first compare-and-swap guesses "count 0, nobody
+        // queued" (the uncontended binary semaphore) instead of reading first (see TryTakeFast); a wrong guess returns
+        // the real state for the loop.
+        long state;
+        if (releaseCount <= semaphore->_maxCount)
+        {
+            state = Interlocked.CompareExchange(ref semaphore->_state, (long)releaseCount << CountShift, 0);
+            if (state == 0)
+            {
+                return 0;
+            }
+        }
+        else
+        {
+            state = Volatile.Read(ref semaphore->_state);
+        }
+
         while ((state & (HasWaiters | Disposed)) == 0)
         {
             // Fast path: nobody queued, so the permits go to the count (one compare-and-swap).

@@ -127,11 +127,26 @@ public unsafe partial struct RawSemaphore
 
     /// <summary>The fast path: takes a permit with one compare-and-swap when one is available, nobody is queued and
     /// the semaphore is not disposed (retrying only while other takers change the count).</summary>
+    /// <remarks>The first compare-and-swap guesses the state of an uncontended binary semaphore (one permit, nobody
+    /// queued) instead of reading the word first: a load followed by a locked instruction on the same line costs
+    /// ~5 ns more here (see <see cref="RawMutex"/>'s TryLockFast). A wrong guess returns the real state, which the
+    /// loop then uses.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool TryTakeFast(RawSemaphore* semaphore)
     {
         // SAFETY: callers pass a live, pinned semaphore.
-        var state = Volatile.Read(ref semaphore->_state);
+        var state = Interlocked.CompareExchange(ref semaphore->_state, 0, One);
+        return state == One || TryTakeFrom(semaphore, state);
+    }
+
+    /// <summary>Read first, then swap: for spin loops, which must not hammer the line with locked instructions.</summary>
+    internal static bool TryTakeIfAvailable(RawSemaphore* semaphore) =>
+        TryTakeFrom(semaphore, Volatile.Read(ref semaphore->_state));
+
+    /// <summary>Takes a permit starting from the observed <paramref name="state"/>, retrying while permits remain and
+    /// nobody is queued.</summary>
+    private static bool TryTakeFrom(RawSemaphore* semaphore, long state)
+    {
         while ((state & (HasWaiters | Disposed)) == 0 && state >= One)
         {
             var seen = Interlocked.CompareExchange(ref semaphore->_state, state - One, state);
