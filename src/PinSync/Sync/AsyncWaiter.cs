@@ -141,12 +141,6 @@ internal unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSource<bo
     internal void Abort()
     {
         Disarm();
-
-        // A condition wait that ended before it was queued: its re-lock must not follow the waiter into the pool.
-        _relock = null;
-        _relockToken = 0;
-        _pendingOutcome = 0;
-        _canceledToken = default;
         Recycle();
     }
 
@@ -206,10 +200,6 @@ internal unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSource<bo
                 relock.RestoreToken(_relockToken);
                 state = _pendingOutcome != 0 ? _pendingOutcome : WaitNodeState.Granted;
             }
-
-            _relock = null;
-            _pendingOutcome = 0;
-            _canceledToken = default;
         }
 
         Disarm();
@@ -258,6 +248,12 @@ internal unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSource<bo
         // The node is unlinked and no callback can reach it any more (timer disarmed, registration disposed): it stays
         // with this waiter for its next wait.
         CountWaitEnded();
+
+        // Every wait ends here (Finish or Abort): a condition wait's re-lock must not follow the waiter into the pool.
+        _relock = null;
+        _relockToken = 0;
+        _pendingOutcome = 0;
+        _canceledToken = default;
         _ops = null;
         _primitive = 0;
         _keepAlive = null;
