@@ -155,10 +155,13 @@ internal sealed class Parker
 
         try
         {
-            var until = Stopwatch.GetTimestamp() + s_spinTimestamps;
+            var now = Stopwatch.GetTimestamp();
+            var until = now + s_spinTimestamps;
             if (deadlineTicks != Seam.Infinite)
             {
-                until = Math.Min(until, Stopwatch.GetTimestamp() + Math.Max(0, (long)((deadlineTicks - Seam.ProductionNowTicks()) / (double)TimeSpan.TicksPerSecond * Stopwatch.Frequency)));
+                // One clock read serves both: seam ticks are scaled Stopwatch timestamps.
+                var remaining = Math.Max(0, deadlineTicks - Seam.TicksFromTimestamp(now));
+                until = Math.Min(until, now + Seam.TimestampsFromTicks(remaining));
             }
 
             var rounds = 0;

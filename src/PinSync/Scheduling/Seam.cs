@@ -123,7 +123,14 @@ internal static class Seam
         ControlEnabled && Controller(nameof(NowTicks)) is { } controller ? controller.NowTicks : ProductionNowTicks();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static long ProductionNowTicks() => (long)(Stopwatch.GetTimestamp() * s_ticksPerTimestamp);
+    internal static long ProductionNowTicks() => TicksFromTimestamp(Stopwatch.GetTimestamp());
+
+    /// <summary>A <see cref="Stopwatch"/> timestamp in seam ticks (production clock).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static long TicksFromTimestamp(long timestamp) => (long)(timestamp * s_ticksPerTimestamp);
+
+    /// <summary>A duration in seam ticks as a <see cref="Stopwatch"/> timestamp difference.</summary>
+    internal static long TimestampsFromTicks(long ticks) => (long)(ticks / s_ticksPerTimestamp);
 
     /// <summary>The absolute deadline for a validated timeout in milliseconds (-1 = <see cref="Infinite"/>).</summary>
     internal static long DeadlineFromMilliseconds(long timeoutMs) =>
