@@ -218,22 +218,4 @@ public unsafe partial struct RawWaitQueue
         queue->_waiterCount--;
         return true;
     }
-
-    /// <summary>
-    /// A waiter leaves after sleeping: unlinks its node if nobody else did (then the state is
-    /// <see cref="WaitNodeState.Canceled"/> when <paramref name="canceled"/>, else <see cref="WaitNodeState.TimedOut"/>)
-    /// or returns the state its unlinker set. After this returns nobody touches the node.
-    /// </summary>
-    private static int Leave(RawWaitQueue* queue, WaitNode* node, bool canceled)
-    {
-        queue->_waitLock.Enter();
-
-        // SAFETY: the wait lock is held; the node is the caller's and either linked here or unlinked by its owner of
-        // completion, which wrote State before dropping the lock.
-        var state = UnlinkLocked(queue, node)
-            ? (canceled ? WaitNodeState.Canceled : WaitNodeState.TimedOut)
-            : node->State;
-        queue->_waitLock.Exit();
-        return state;
-    }
 }
