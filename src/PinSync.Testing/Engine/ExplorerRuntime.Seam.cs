@@ -65,6 +65,7 @@ internal sealed partial class ExplorerRuntime
         Log(new LogEntry(LogEvent.Park, default, current.Id, 0, resource, operation, deadlineTicks));
         RecordWait(resource, operation);
         Reschedule(current, ScheduleMode.Blocked, current.Worker!);
+        ThrowPendingFault(current);
         return current.ParkResult;
     }
 

@@ -9,8 +9,9 @@ namespace PinSync.Testing.Engine;
 /// <remarks>
 /// Implementation notes. Only decisions with two or more candidates are recorded (a step with one candidate is
 /// forced, so a replay reaches it by itself). Each decision is the chosen candidate: an operation id 1–35 is one
-/// character of <c>[1-9a-z]</c>, a larger id is written <c>(id)</c>, and <c>!</c> stands for "the earliest pending
-/// timeout fires now". The strategy, seed and iteration are informational (a replay needs only the schedule and the
+/// character of <c>[1-9a-z]</c>, a larger id is written <c>(id)</c>, <c>!</c> stands for "the earliest pending
+/// timeout fires now", and <c>~</c> before an id for "inject a fault into that parked operation"
+/// (<see cref="ExplorerOptions.Faults"/>). The strategy, seed and iteration are informational (a replay needs only the schedule and the
 /// step limit); they let a reader rerun the original exploration.
 /// </remarks>
 internal static class TraceCodec
@@ -34,17 +35,31 @@ internal static class TraceCodec
             {
                 builder.Append('!');
             }
-            else if (decision < Digits.Length)
+            else if (decision < 0)
             {
-                builder.Append(Digits[decision]);
+                // A fault injected into operation -decision: '~' and its id.
+                builder.Append('~');
+                AppendId(builder, -decision);
             }
             else
             {
-                builder.Append('(').Append(decision.ToString(CultureInfo.InvariantCulture)).Append(')');
+                AppendId(builder, decision);
             }
         }
 
         return builder.ToString();
+    }
+
+    private static void AppendId(StringBuilder builder, int id)
+    {
+        if (id < Digits.Length)
+        {
+            builder.Append(Digits[id]);
+        }
+        else
+        {
+            builder.Append('(').Append(id.ToString(CultureInfo.InvariantCulture)).Append(')');
+        }
     }
 
     /// <summary>Parses a trace; throws <see cref="FormatException"/> naming what is wrong.</summary>
@@ -94,7 +109,9 @@ internal static class TraceCodec
     }
 
     internal static string DescribeCandidate(int candidate) =>
-        candidate == Decision.TimerCandidate ? "fire-timer" : "op" + candidate.ToString(CultureInfo.InvariantCulture);
+        candidate == Decision.TimerCandidate ? "fire-timer"
+        : candidate < 0 ? "fault-op" + (-candidate).ToString(CultureInfo.InvariantCulture)
+        : "op" + candidate.ToString(CultureInfo.InvariantCulture);
 
     internal static string DescribeCandidates(ReadOnlySpan<int> candidates)
     {
@@ -110,11 +127,28 @@ internal static class TraceCodec
     private static int[] ParseSchedule(string schedule)
     {
         var decisions = new List<int>(schedule.Length);
+        var sign = 1;
         for (var i = 0; i < schedule.Length; i++)
         {
             var c = schedule[i];
+            if (c == '~')
+            {
+                if (sign < 0 || i + 1 == schedule.Length)
+                {
+                    throw new FormatException($"A '~' (fault) must be followed by an operation id, at schedule position {i}.");
+                }
+
+                sign = -1;
+                continue;
+            }
+
             if (c == '!')
             {
+                if (sign < 0)
+                {
+                    throw new FormatException($"A '~' (fault) must be followed by an operation id, not '!', at schedule position {i}.");
+                }
+
                 decisions.Add(Decision.TimerCandidate);
             }
             else if (c == '(')
@@ -125,7 +159,7 @@ internal static class TraceCodec
                     throw new FormatException($"Unclosed '(' at schedule position {i}.");
                 }
 
-                decisions.Add(int.Parse(schedule.AsSpan(i + 1, close - i - 1), NumberStyles.None, CultureInfo.InvariantCulture));
+                decisions.Add(sign * int.Parse(schedule.AsSpan(i + 1, close - i - 1), NumberStyles.None, CultureInfo.InvariantCulture));
                 i = close;
             }
             else
@@ -136,8 +170,10 @@ internal static class TraceCodec
                     throw new FormatException($"Unexpected character '{c}' at schedule position {i}.");
                 }
 
-                decisions.Add(value);
+                decisions.Add(sign * value);
             }
+
+            sign = 1;
         }
 
         return [.. decisions];

@@ -150,4 +150,15 @@ public abstract class SchedulingController
     public virtual void OnUncontrolledAccess(string what)
     {
     }
+
+    /// <summary>
+    /// Called when an operation of this controller creates a primitive façade (<see cref="PinnedMutex{T}"/>,
+    /// <see cref="PinnedSemaphore"/>, <see cref="CondVar"/>, <see cref="WaitQueue"/>), so that the controller can check
+    /// its invariants after the schedule. The default ignores it.
+    /// </summary>
+    /// <param name="probe">The primitive's probe.</param>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public virtual void OnPrimitiveCreated(PrimitiveProbe probe)
+    {
+    }
 }

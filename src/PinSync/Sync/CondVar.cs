@@ -36,6 +36,7 @@ public sealed class CondVar : IDisposable
 
         // SAFETY: the slot is pinned storage owned by this object, at the condition variable's final address.
         PinInit.InPlace(_raw, RawCondVar.Init());
+        PrimitiveProbes.OnCreated(this, _raw);
     }
 
     /// <summary>How many waiters are queued (a snapshot, for diagnostics).</summary>

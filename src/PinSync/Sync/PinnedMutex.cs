@@ -56,6 +56,7 @@ public sealed class PinnedMutex<T> : IDisposable, IMutexRelock
 
         // SAFETY: the slot is pinned storage owned by this object, at the mutex's final address.
         PinInit.InPlace(_raw, RawMutex.Init());
+        PrimitiveProbes.OnCreated(this, _raw);
     }
 
     /// <summary>Whether the mutex is held (a snapshot).</summary>

@@ -63,6 +63,7 @@ public sealed unsafe class PinnedSemaphore : IDisposable
         // validated above, so the initializer cannot fail.
         var built = PinInit.TryInPlace(_raw, RawSemaphore.Init(initialCount, maxCount), out RawSemaphoreInitError error);
         Debug.Assert(built, $"Validated counts cannot fail: {error}.");
+        PrimitiveProbes.OnCreated(this, _raw, initialCount);
     }
 
     /// <summary>The number of permits available now (a snapshot; still readable after <see cref="Dispose"/>).</summary>

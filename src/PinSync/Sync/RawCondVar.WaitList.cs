@@ -43,6 +43,7 @@ public unsafe partial struct RawCondVar
             node->EnqueuedAt = Seam.NowTicks();
             node->Queue = (nint)(&_condVar->_waitLock);
             node->State = WaitNodeState.Waiting;
+            WaitListCheck.BeforeLink(&_condVar->_waitLock, &_condVar->_waiters, "RawCondVar", _condVar);
             ListHead.AddTail(&_condVar->_waiters, &node->Link);
             _condVar->_waiterCount++;
             _condVar->_waitLock.Exit();
@@ -68,6 +69,7 @@ public unsafe partial struct RawCondVar
             var linked = (node->Flags & WaitNodeFlags.CondVar) != 0;
             if (linked)
             {
+                WaitListCheck.BeforeUnlink(&_condVar->_waitLock, &node->Link, "RawCondVar", _condVar);
                 ListHead.Remove(&node->Link);
                 _condVar->_waiterCount--;
                 node->Flags &= ~WaitNodeFlags.CondVar;

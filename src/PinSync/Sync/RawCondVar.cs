@@ -146,6 +146,7 @@ public unsafe partial struct RawCondVar
         {
             condVar->_waitLock.Enter();
             condVar->_disposed = 1;
+            WaitListCheck.BeforeLink(&condVar->_waitLock, &condVar->_waiters, "RawCondVar", condVar);
             var first = ListHead.PopFirst(&condVar->_waiters);
             if (first is null)
             {
@@ -169,6 +170,13 @@ public unsafe partial struct RawCondVar
     /// list, or marks it woken (then <paramref name="wake"/> is set and the caller wakes it after unlocking).</summary>
     private static bool NotifyFirstLocked(RawCondVar* condVar, ListHead* list, out int parker, out nint waiter, out bool wake)
     {
+        WaitListCheck.BeforeLink(&condVar->_waitLock, list, "RawCondVar", condVar);
+        var next = ListHead.First(list);
+        if (next is not null)
+        {
+            WaitListCheck.BeforeUnlink(&condVar->_waitLock, next, "RawCondVar", condVar);
+        }
+
         var first = ListHead.PopFirst(list);
         if (first is null)
         {

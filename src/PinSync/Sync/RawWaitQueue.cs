@@ -187,6 +187,8 @@ public unsafe partial struct RawWaitQueue
         node->State = WaitNodeState.Waiting;
         node->Queue = (nint)(&queue->_waitLock);
         node->Tag = (nint)(++queue->_linkSequence);
+        var head = (node->Flags & WaitNodeFlags.Exclusive) == 0 ? &queue->_shared : &queue->_exclusive;
+        WaitListCheck.BeforeLink(&queue->_waitLock, head, "RawWaitQueue", queue);
         if ((node->Flags & WaitNodeFlags.Exclusive) == 0)
         {
             ListHead.AddTail(&queue->_shared, &node->Link);
@@ -210,6 +212,7 @@ public unsafe partial struct RawWaitQueue
         AssertInvariantsLocked(queue);
 
         // SAFETY: the wait lock is held, so the node's links (if any) are stable; removing a detached node is a no-op.
+        WaitListCheck.BeforeUnlink(&queue->_waitLock, &node->Link, "RawWaitQueue", queue);
         if (!ListHead.Remove(&node->Link))
         {
             return false;

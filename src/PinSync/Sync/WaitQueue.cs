@@ -49,6 +49,7 @@ public sealed unsafe class WaitQueue : IDisposable
 
         // SAFETY: the slot is pinned storage owned by this object, at the queue's final address.
         PinInit.InPlace(_raw, RawWaitQueue.Init());
+        PrimitiveProbes.OnCreated(this, _raw);
     }
 
     /// <summary>How many waiters are queued (a snapshot, for diagnostics; a woken waiter re-checking its condition is
