@@ -35,6 +35,22 @@ internal sealed partial class ExplorerRuntime
         }
     }
 
+    /// <inheritdoc />
+    public override bool IsEnding => _aborting || _finished || Worker.Current?.Operation is { Aborting: true };
+
+    /// <inheritdoc />
+    public override void OnInterruptPending()
+    {
+        // Never a real interrupt: it would hit a worker's gate. The operation's next park throws it instead. It stems
+        // from an injected fault (the only interrupts under the explorer), so escaping a flow it cuts the flow short.
+        if (Worker.Current?.Operation is { Runtime: var runtime } current && runtime == this && current.PendingFault is null)
+        {
+            var interrupt = new ThreadInterruptedException($"An interrupt {current} absorbed earlier, kept pending for its next wait.");
+            _injected.Add(interrupt);
+            current.PendingFault = interrupt;
+        }
+    }
+
     private void ConfigureFaults(ExplorerOptions options)
     {
         _faults = options.Faults;

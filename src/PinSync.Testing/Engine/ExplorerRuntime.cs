@@ -203,7 +203,8 @@ internal sealed partial class ExplorerRuntime : SchedulingController, IDisposabl
         {
             try
             {
-                trace = TraceCodec.Encode(_strategy.ToString() ?? "?", _seed, _iteration, _maxSteps, _decisions.ToArray());
+                trace = TraceCodec.Encode(_strategy.ToString() ?? "?", _seed, _iteration, _maxSteps, _decisions.ToArray(),
+                    _faults, _maxFaults, _checkInvariants);
                 readable = _log.Format(_operations, BuildNames(), ClockOrigin);
             }
             catch (InvalidOperationException) when (_bugKind == BugKind.Hang)

@@ -20,15 +20,30 @@ internal static class TraceCodec
 
     private const string Digits = "0123456789abcdefghijklmnopqrstuvwxyz";
 
-    internal static string Encode(string strategy, ulong seed, int iteration, int maxSteps, ReadOnlySpan<int> decisions)
+    internal static string Encode(string strategy, ulong seed, int iteration, int maxSteps, ReadOnlySpan<int> decisions,
+        FaultInjection faults = FaultInjection.None, int maxFaults = 1, bool checkInvariants = false)
     {
         var builder = new StringBuilder(64 + decisions.Length);
         builder.Append(Version)
             .Append(";strategy=").Append(strategy)
             .Append(";seed=0x").Append(seed.ToString("x16", CultureInfo.InvariantCulture))
             .Append(";iteration=").Append(iteration.ToString(CultureInfo.InvariantCulture))
-            .Append(";maxsteps=").Append(maxSteps.ToString(CultureInfo.InvariantCulture))
-            .Append(";schedule=");
+            .Append(";maxsteps=").Append(maxSteps.ToString(CultureInfo.InvariantCulture));
+
+        // Only when on, so that traces of runs without them stay as they were. A replay needs both: the fault
+        // candidates are part of every decision, and the checks decide whether the run fails.
+        if (faults != FaultInjection.None)
+        {
+            builder.Append(";faults=").Append(faults == FaultInjection.Interrupt ? "interrupt" : "exception")
+                .Append(";maxfaults=").Append(maxFaults.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (checkInvariants)
+        {
+            builder.Append(";invariants=1");
+        }
+
+        builder.Append(";schedule=");
         foreach (var decision in decisions)
         {
             if (decision == Decision.TimerCandidate)
@@ -63,7 +78,7 @@ internal static class TraceCodec
     }
 
     /// <summary>Parses a trace; throws <see cref="FormatException"/> naming what is wrong.</summary>
-    internal static (int[] Decisions, int MaxSteps, string Strategy) Decode(string trace)
+    internal static DecodedTrace Decode(string trace)
     {
         var parts = trace.Trim().Split(';');
         if (parts.Length == 0 || parts[0] != Version)
@@ -74,6 +89,9 @@ internal static class TraceCodec
         string? schedule = null;
         var maxSteps = ExplorerOptions.DefaultMaxSteps;
         var strategy = "?";
+        var faults = FaultInjection.None;
+        var maxFaults = 1;
+        var invariants = false;
         foreach (var part in parts.AsSpan(1))
         {
             var equals = part.IndexOf('=', StringComparison.Ordinal);
@@ -95,6 +113,20 @@ internal static class TraceCodec
                 case "strategy":
                     strategy = value;
                     break;
+                case "faults":
+                    faults = value switch
+                    {
+                        "interrupt" => FaultInjection.Interrupt,
+                        "exception" => FaultInjection.Exception,
+                        _ => throw new FormatException($"Unknown fault kind '{value}' (expected interrupt or exception)."),
+                    };
+                    break;
+                case "maxfaults":
+                    maxFaults = int.Parse(value, NumberStyles.None, CultureInfo.InvariantCulture);
+                    break;
+                case "invariants":
+                    invariants = value == "1";
+                    break;
                 default:
                     break;
             }
@@ -105,7 +137,12 @@ internal static class TraceCodec
             throw new FormatException("The trace has no 'schedule=' field.");
         }
 
-        return (ParseSchedule(schedule), maxSteps, strategy);
+        if (maxFaults <= 0)
+        {
+            throw new FormatException("The trace's 'maxfaults=' must be positive.");
+        }
+
+        return new DecodedTrace(ParseSchedule(schedule), maxSteps, strategy, faults, maxFaults, invariants);
     }
 
     internal static string DescribeCandidate(int candidate) =>
@@ -181,3 +218,7 @@ internal static class TraceCodec
 
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 }
+
+/// <summary>A parsed trace: the decisions, and the options a replay must run with to see the same candidates.</summary>
+internal readonly record struct DecodedTrace(
+    int[] Decisions, int MaxSteps, string Strategy, FaultInjection Faults, int MaxFaults, bool CheckInvariants);

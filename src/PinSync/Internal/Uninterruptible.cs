@@ -1,3 +1,5 @@
+using PinSync.Scheduling;
+
 namespace PinSync.Internal;
 
 /// <summary>
@@ -54,7 +56,7 @@ internal static class Uninterruptible
     {
         if (interrupted)
         {
-            Thread.CurrentThread.Interrupt();
+            Seam.RaiseInterrupt();
         }
     }
 }

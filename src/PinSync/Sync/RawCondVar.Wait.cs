@@ -9,6 +9,9 @@ namespace PinSync;
 /// mutex's list.</summary>
 public unsafe partial struct RawCondVar
 {
+    // How many times a re-lock that failed by an exception other than an interrupt is tried again.
+    private const int MaxRelockRetries = 3;
+
     /// <summary>
     /// Releases <paramref name="mutex"/>, sleeps until notified (or the timeout or the token fires), and takes the
     /// mutex again before returning — on every path, exceptions included.
@@ -88,13 +91,24 @@ public unsafe partial struct RawCondVar
 
         if ((node.Flags & WaitNodeFlags.Notified) != 0)
         {
-            Relock(mutex, &node, notified: true);
+            var failure = Relock(mutex, &node, notified: true);
             Uninterruptible.Restore(interruptPending);
+            if (failure is not null)
+            {
+                // Held again, but the caller sees an exception and will not act on the notification: pass it on.
+                NotifyOne(condVar);
+                ExceptionDispatchInfo.Throw(failure);
+            }
+
             return true;
         }
 
         // Timed out, canceled or disposed: take the mutex back before reporting (not cancelable: it must be held).
-        Relock(mutex, &node, notified: false);
+        if (Relock(mutex, &node, notified: false) is { } relockFailure)
+        {
+            ExceptionDispatchInfo.Throw(relockFailure);
+        }
+
         if (outcome == WaitNodeState.Disposed)
         {
             ThrowHelper.ThrowObjectDisposedException_Named(SR.CondVarName);
@@ -123,7 +137,7 @@ public unsafe partial struct RawCondVar
 
         try
         {
-            Relock(mutex, node, notified);
+            _ = Relock(mutex, node, notified); // held again; the first exception is the one to report
         }
         catch (Exception relockFailure) when (relockFailure != exception)
         {
@@ -143,12 +157,18 @@ public unsafe partial struct RawCondVar
     /// <summary>
     /// Re-takes the mutex after a wait: a notified waiter through its node (on the mutex's list, or woken to compete),
     /// any other afresh. Interrupts that arrive meanwhile do not stop it: they are kept pending for the thread's next
-    /// blocking call, as <see cref="Monitor.Wait(object)"/> keeps them while it re-acquires its monitor. Any other
-    /// exception (the mutex disposed, a controller ending the schedule) propagates with the mutex not held.
+    /// blocking call, as <see cref="Monitor.Wait(object)"/> keeps them while it re-acquires its monitor. Another
+    /// exception out of an attempt (a throwing metrics listener, an injected fault) is retried a few times and
+    /// returned once the mutex is held, for the caller to throw then. It propagates, with the mutex not held, only
+    /// when the mutex was disposed, when a controller is ending the schedule (its parks throw until the end), or when
+    /// every retry failed.
     /// </summary>
-    private static void Relock(RawMutex* mutex, WaitNode* node, bool notified)
+    /// <returns>An exception that ended an attempt and must reach the caller, or <see langword="null"/>.</returns>
+    private static Exception? Relock(RawMutex* mutex, WaitNode* node, bool notified)
     {
         var interrupted = false;
+        var failures = 0;
+        Exception? deferred = null;
         try
         {
             while (true)
@@ -157,7 +177,7 @@ public unsafe partial struct RawCondVar
                 {
                     if (notified)
                     {
-                        notified = false; // an interrupted AcquireAfterNotify has settled the node: retry afresh
+                        notified = false; // an attempt that ended by an exception has settled the node: retry afresh
                         RawMutex.AcquireAfterNotify(mutex, node);
                     }
                     else
@@ -165,11 +185,16 @@ public unsafe partial struct RawCondVar
                         RawMutex.Lock(mutex, CancellationToken.None);
                     }
 
-                    return;
+                    return deferred;
                 }
                 catch (ThreadInterruptedException)
                 {
                     interrupted = true;
+                }
+                catch (Exception exception) when (exception is not ObjectDisposedException && ++failures <= MaxRelockRetries
+                    && !Seam.ControllerEnding)
+                {
+                    deferred ??= exception;
                 }
             }
         }
