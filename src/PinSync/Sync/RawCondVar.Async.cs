@@ -80,8 +80,14 @@ public unsafe partial struct RawCondVar
         {
             var condVar = (RawCondVar*)primitive;
             condVar->_waitLock.Enter();
-            WaitListCheck.BeforeUnlink(&condVar->_waitLock, &node->Link, "RawCondVar", condVar);
-            var unlinked = (node->Flags & WaitNodeFlags.CondVar) != 0 && ListHead.Remove(&node->Link);
+            var onOurList = (node->Flags & WaitNodeFlags.CondVar) != 0;
+            if (onOurList)
+            {
+                // Only then is the node's link ours to read: a notified node is on its mutex's list, under that lock.
+                WaitListCheck.BeforeUnlink(&condVar->_waitLock, &node->Link, "RawCondVar", condVar);
+            }
+
+            var unlinked = onOurList && ListHead.Remove(&node->Link);
             if (unlinked)
             {
                 condVar->_waiterCount--;
