@@ -25,6 +25,9 @@ internal static class Interrupts
                 {
                     outcomes[index] = exception;
                 }
+
+                // Overwrite the stack where the wait's node lived before the thread goes (and its stack with it).
+                Scribble();
             })
             { IsBackground = true, Name = $"waiter {i}" };
             threads[i].Start();
@@ -38,6 +41,15 @@ internal static class Interrupts
 
         Join(threads);
         return outcomes;
+    }
+
+    /// <summary>Fills 32 KiB of the calling thread's stack below this frame with a pattern.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    internal static unsafe void Scribble()
+    {
+        var bytes = stackalloc byte[32 * 1024];
+        new Span<byte>(bytes, 32 * 1024).Fill(0xCD);
+        GC.KeepAlive(bytes[4096]);
     }
 
     /// <summary>Asserts that every wait ended with <see cref="ThreadInterruptedException"/>.</summary>

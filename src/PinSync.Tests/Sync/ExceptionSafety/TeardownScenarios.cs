@@ -32,10 +32,14 @@ internal static class TeardownScenarios
 
     internal static void CondVarDfs() => Repeat(CondVarDeadlock, "dfs");
 
+    internal static void FailedScheduleRandom() => Repeat(FailedWithWaitersOfEveryKind, "random", BugKind.AssertionFailure);
+
+    internal static void FailedSchedulePct() => Repeat(FailedWithWaitersOfEveryKind, "pct", BugKind.AssertionFailure);
+
     /// <summary>Explores <paramref name="program"/> until <see cref="Deadlocks"/> deadlocked schedules were torn down
     /// (each run stops at its first), checking each report and, after each teardown, that the last iteration's
     /// primitives are whole: nobody queued, nothing held.</summary>
-    private static void Repeat(Func<Probe, Func<Task>> program, string strategy)
+    private static void Repeat(Func<Probe, Func<Task>> program, string strategy, BugKind expected = BugKind.Deadlock)
     {
         ExplorerReport? first = null;
         var probe = new Probe();
@@ -47,22 +51,23 @@ internal static class TeardownScenarios
                 Strategy = ExplorerTestPrograms.StrategyByName(strategy),
                 Seed = (ulong)(run * 7919 + 1),
             });
-            Assert.True(report.Kind == BugKind.Deadlock, $"run {run}: expected a deadlock, got {report}");
-            Assert.False(string.IsNullOrEmpty(report.Trace), "a deadlock comes with its trace");
-            Assert.Contains("is blocked in", report.Message, StringComparison.Ordinal);
+            Assert.True(report.Kind == expected, $"run {run}: expected {expected}, got {report}");
+            Assert.False(string.IsNullOrEmpty(report.Trace), "a failed schedule comes with its trace");
+            Assert.Contains(expected == BugKind.Deadlock ? "is blocked in" : "Assertion failed", report.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("Invariant violated", report.Message, StringComparison.Ordinal);
             probe.AssertWhole(run);
             first ??= report;
         }
 
         // The trace of the first replays to the same deadlock, and that teardown is clean too.
         var replay = Explorer.Replay(first!.Trace!, program(probe));
-        Assert.Equal(BugKind.Deadlock, replay.Kind);
+        Assert.Equal(expected, replay.Kind);
         Assert.Equal(first.Message, replay.Message);
         probe.AssertWhole(-1);
     }
 
     /// <summary>Two flows take two mutexes in opposite orders with blocking <c>Lock()</c>.</summary>
-    private static Func<Task> BlockingAbba(Probe probe) => () =>
+    internal static Func<Task> BlockingAbba(Probe probe) => () =>
     {
         var a = probe.Mutex();
         var b = probe.Mutex();
@@ -137,6 +142,45 @@ internal static class TeardownScenarios
             using var g = m.Lock();
         });
         return Task.WhenAll(new[] { waiter, notifier, other });
+    };
+
+    /// <summary>
+    /// A failed (not deadlocked) schedule: flows block in a mutex <c>Lock</c>, a semaphore <c>Wait</c>, a
+    /// <c>CondVar.Wait</c> and a <c>WaitUntil</c>, then the body's assertion fails; the teardown unwinds every one.
+    /// </summary>
+    private static Func<Task> FailedWithWaitersOfEveryKind(Probe probe) => async () =>
+    {
+        var mutex = probe.Mutex();
+        var semaphore = probe.Semaphore();
+        var cvMutex = probe.Mutex();
+        var cv = probe.CondVar();
+        var queue = new PinSync.WaitQueue();
+        // Held asynchronously: a blocking guard is owned by its thread, and the body's thread changes at its awaits.
+        var holder = await mutex.LockAsync();
+        await semaphore.WaitAsync();
+        var flows = new[]
+        {
+            Explorer.Spawn(() => { using var g = mutex.Lock(); }),
+            Explorer.Spawn(() => { semaphore.Wait(); semaphore.Release(); }),
+            Explorer.Spawn(() => { using var g = cvMutex.Lock(); cv.Wait(g); }),
+            Explorer.Spawn(() => queue.WaitUntil(() => false)),
+        };
+        for (var i = 0; i < 8; i++)
+        {
+            await Task.Yield();
+        }
+
+        try
+        {
+            Explorer.Assert(false, "the body fails while the others wait");
+        }
+        finally
+        {
+            semaphore.Release();
+            holder.Dispose();
+        }
+
+        await Task.WhenAll(flows);
     };
 
     /// <summary>Keeps the primitives of the latest iteration, to check them after its teardown.</summary>

@@ -33,4 +33,10 @@ public sealed class TeardownTests
 
     [Fact]
     public void CondVar_deadlock_dfs() => ChildProcess.Run(TeardownScenarios.CondVarDfs);
+
+    [Fact]
+    public void Failed_schedule_with_waiters_of_every_kind_random() => ChildProcess.Run(TeardownScenarios.FailedScheduleRandom);
+
+    [Fact]
+    public void Failed_schedule_with_waiters_of_every_kind_pct() => ChildProcess.Run(TeardownScenarios.FailedSchedulePct);
 }

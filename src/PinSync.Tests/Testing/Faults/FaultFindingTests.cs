@@ -1,4 +1,5 @@
 using PinSync.Testing;
+using PinSync.Tests.Sync.ExceptionSafety;
 
 namespace PinSync.Tests.Testing.Faults;
 
@@ -64,25 +65,21 @@ public sealed class FaultFindingTests : TestBase
     {
         var report = ExplorerAssert.FindsBug(() =>
         {
-            var a = new PinnedMutex<int>(0);
-            var b = new PinnedMutex<int>(0);
-            var first = Explorer.Spawn(() =>
-            {
-                using var ga = a.Lock();
-                using var gb = b.Lock();
-            });
-            var second = Explorer.Spawn(() =>
-            {
-                using var gb = b.Lock();
-                using var ga = a.Lock();
-            });
-            return Task.WhenAll(new[] { first, second });
+            var probe = new TeardownScenarios.Probe();
+            return TeardownScenarios.BlockingAbba(probe)();
         }, BugKind.Deadlock, new ExplorerOptions { Iterations = 500, Seed = 3, Strategy = Strategy.Random(), Faults = FaultInjection.Interrupt });
 
         Assert.DoesNotContain("Invariant violated", report.Message, StringComparison.Ordinal);
     }
 
-    private static async Task LeakyPermit()
+    private static Task LeakyPermit() => PermitThenLock(leaky: true);
+
+    private static Task SafePermit() => PermitThenLock(leaky: false);
+
+    /// <summary>A worker takes a permit, then a mutex another flow holds across an await, then gives the permit back:
+    /// after the lock section (<paramref name="leaky"/>: skipped when the lock wait throws, so the permit leaks) or in
+    /// a finally.</summary>
+    private static async Task PermitThenLock(bool leaky)
     {
         var semaphore = new PinnedSemaphore(1, 1);
         var mutex = new PinnedMutex<int>(0);
@@ -94,36 +91,23 @@ public sealed class FaultFindingTests : TestBase
         var worker = Explorer.Spawn(() =>
         {
             semaphore.Wait();
-            using (var g = mutex.Lock())
-            {
-                g.Value++;
-            }
-
-            semaphore.Release(); // skipped when the Lock above throws: the permit leaks
-        });
-        await Task.WhenAll(new[] { holder, worker });
-    }
-
-    private static async Task SafePermit()
-    {
-        var semaphore = new PinnedSemaphore(1, 1);
-        var mutex = new PinnedMutex<int>(0);
-        var holder = Explorer.Spawn(async () =>
-        {
-            using var g = await mutex.LockAsync();
-            await Task.Yield();
-        });
-        var worker = Explorer.Spawn(() =>
-        {
-            semaphore.Wait();
+            var released = false;
             try
             {
-                using var g = mutex.Lock();
-                g.Value++;
+                using (var g = mutex.Lock())
+                {
+                    g.Value++;
+                }
+
+                semaphore.Release();
+                released = true;
             }
             finally
             {
-                semaphore.Release();
+                if (!leaky && !released)
+                {
+                    semaphore.Release();
+                }
             }
         });
         await Task.WhenAll(new[] { holder, worker });
