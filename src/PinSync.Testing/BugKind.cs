@@ -33,4 +33,8 @@ public enum BugKind
     /// <summary>A replayed trace did not match the program: the program is not deterministic under the explorer, or
     /// the trace belongs to another program.</summary>
     ReplayDivergence = 8,
+
+    /// <summary>After an iteration (or the teardown of a failed one), a primitive it created was not whole: a broken
+    /// wait list, a waiter still queued, a mutex still held, permits not conserved (<see cref="ExplorerOptions.CheckInvariants"/>).</summary>
+    InvariantViolation = 9,
 }

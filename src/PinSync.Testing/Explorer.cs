@@ -74,9 +74,16 @@ public static class Explorer
     {
         ArgumentNullException.ThrowIfNull(trace);
         ArgumentNullException.ThrowIfNull(body);
-        var (decisions, maxSteps, strategy) = TraceCodec.Decode(trace);
-        var options = new ExplorerOptions { Iterations = 1, MaxSteps = maxSteps };
-        return RunCore(body, options, new ReplayStrategy(decisions, strategy), 0);
+        var decoded = TraceCodec.Decode(trace);
+        var options = new ExplorerOptions
+        {
+            Iterations = 1,
+            MaxSteps = decoded.MaxSteps,
+            Faults = decoded.Faults,
+            MaxFaultsPerIteration = decoded.MaxFaults,
+            CheckInvariants = decoded.CheckInvariants,
+        };
+        return RunCore(body, options, new ReplayStrategy(decoded.Decisions, decoded.Strategy), 0);
     }
 
     /// <summary>Replays <paramref name="trace"/> against a synchronous <paramref name="body"/>.</summary>

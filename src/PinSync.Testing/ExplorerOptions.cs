@@ -61,6 +61,37 @@ public sealed class ExplorerOptions
         }
     } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Fault injection: the strategy may end a parked operation's wait with an exception — at any park point of a
+    /// blocking wait — as <see cref="Thread.Interrupt"/> or a throwing callback would. Each injection is a decision of
+    /// the schedule: it is recorded in the trace and replayed exactly. An injected exception that escapes a flow cuts
+    /// the flow short without being a bug (the flow's task completes); what is checked is that the primitives come out
+    /// whole (<see cref="CheckInvariants"/>). Default <see cref="FaultInjection.None"/>.
+    /// </summary>
+    public FaultInjection Faults { get; init; }
+
+    /// <summary>How many faults one iteration may inject at most (with <see cref="Faults"/> on). Default 1.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
+    public int MaxFaultsPerIteration
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            field = value;
+        }
+    } = 1;
+
+    /// <summary>
+    /// Whether every primitive created during an iteration (<see cref="PinnedMutex{T}"/>, <see cref="PinnedSemaphore"/>,
+    /// <see cref="CondVar"/>, <see cref="WaitQueue"/>) is checked after it, also after the teardown of a failed
+    /// schedule: wait lists well-formed (each link's neighbours point back at it, lengths match the counts), nobody
+    /// queued, mutexes free, semaphores back at their initial count. A broken invariant is
+    /// <see cref="BugKind.InvariantViolation"/>. <see langword="null"/> (the default): on when <see cref="Faults"/> is
+    /// on. A program that ends an iteration holding a mutex or a permit on purpose turns it off.
+    /// </summary>
+    public bool? CheckInvariants { get; init; }
+
     /// <summary>Receives the number of completed iterations about ten times a second, on the thread that called
     /// <see cref="Explorer.Run(Func{Task}, ExplorerOptions?)"/>. Optional.</summary>
     public IProgress<int>? Progress { get; init; }

@@ -10,15 +10,24 @@ internal readonly ref struct Decision
     /// <summary>The candidate id that stands for "fire the earliest pending timer now".</summary>
     internal const int TimerCandidate = 0;
 
-    internal Decision(ReadOnlySpan<int> candidates, int currentIndex, int step)
+    internal Decision(ReadOnlySpan<int> candidates, int currentIndex, int step, int faultCount = 0)
     {
         Candidates = candidates;
         CurrentIndex = currentIndex;
         Step = step;
+        FaultCount = faultCount;
     }
 
-    /// <summary>Operation ids (ascending), then possibly <see cref="TimerCandidate"/>; at least two entries.</summary>
+    /// <summary>Operation ids (ascending), then the fault candidates (the negated ids of parked operations a fault may
+    /// be injected into, see <see cref="ExplorerOptions.Faults"/>), then possibly <see cref="TimerCandidate"/>; at
+    /// least two entries.</summary>
     internal ReadOnlySpan<int> Candidates { get; }
+
+    /// <summary>How many fault candidates follow the operations.</summary>
+    internal int FaultCount { get; }
+
+    /// <summary>How many candidates are operations (they come first).</summary>
+    internal int OperationCount => Candidates.Length - FaultCount - (HasTimer ? 1 : 0);
 
     /// <summary>The index of the running operation when it may continue, -1 when it blocked, finished or yields.</summary>
     internal int CurrentIndex { get; }

@@ -42,6 +42,7 @@ internal sealed partial class ExplorerRuntime
                 return null;
             }
 
+            var faults = AddFaultCandidates();
             if (timersLive)
             {
                 _candidates.Add(Decision.TimerCandidate);
@@ -54,7 +55,7 @@ internal sealed partial class ExplorerRuntime
             }
             else
             {
-                var index = _strategy.Choose(new Decision(CollectionsMarshal.AsSpan(_candidates), currentIndex, _decisions.Count));
+                var index = _strategy.Choose(new Decision(CollectionsMarshal.AsSpan(_candidates), currentIndex, _decisions.Count, faults));
                 if ((uint)index >= (uint)_candidates.Count)
                 {
                     SetBug(BugKind.ReplayDivergence, "The schedule diverged: " + (_strategy.Error ?? "the strategy gave no choice") + ".");
@@ -63,6 +64,12 @@ internal sealed partial class ExplorerRuntime
 
                 chosen = _candidates[index];
                 _decisions.Add(chosen);
+            }
+
+            if (chosen < 0)
+            {
+                InjectFault(chosen, current);
+                continue;
             }
 
             if (chosen != Decision.TimerCandidate)

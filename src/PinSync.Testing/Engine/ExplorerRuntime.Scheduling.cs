@@ -140,7 +140,13 @@ internal sealed partial class ExplorerRuntime
             _bodyDone = true;
         }
 
-        if (task.IsFaulted)
+        if (task.IsFaulted && IsInjected(task.Exception!.InnerException!))
+        {
+            // Cut short by a fault the schedule injected: not a bug of the program; the primitives get checked.
+            Log(new LogEntry(LogEvent.CutShort, default, 0, flow.Id, 0, task.Exception.InnerException!.GetType().Name, _now));
+            flow.Completion.TrySetResult();
+        }
+        else if (task.IsFaulted)
         {
             var exception = task.Exception!.InnerException!;
             if (exception is not ExplorerAbortedException && !_aborting)
@@ -261,6 +267,15 @@ internal sealed partial class ExplorerRuntime
 
     private Operation? EndIteration(Worker worker)
     {
+        if (CheckProbes() is { } broken)
+        {
+            SetBug(BugKind.InvariantViolation, "Invariant violated after the iteration: " + broken + ".");
+            _strategy.EndIteration(_decisions.Count);
+            _maxStepsObserved = Math.Max(_maxStepsObserved, _steps);
+            FinishRun(worker);
+            return null;
+        }
+
         _strategy.EndIteration(_decisions.Count);
         _maxStepsObserved = Math.Max(_maxStepsObserved, _steps);
         Volatile.Write(ref _completedIterations, _completedIterations + 1);

@@ -41,6 +41,8 @@ internal sealed partial class ExplorerRuntime
             throw new InvalidOperationException($"{current} tried to park on parker {parker}; an operation parks only on its own parker.");
         }
 
+        // An interrupt kept pending throws at the next wait at once, as a thread's pending interrupt does.
+        ThrowPendingFault(current);
         if (current.Permit)
         {
             current.Permit = false;
@@ -65,6 +67,7 @@ internal sealed partial class ExplorerRuntime
         Log(new LogEntry(LogEvent.Park, default, current.Id, 0, resource, operation, deadlineTicks));
         RecordWait(resource, operation);
         Reschedule(current, ScheduleMode.Blocked, current.Worker!);
+        ThrowPendingFault(current);
         return current.ParkResult;
     }
 

@@ -33,6 +33,12 @@ internal sealed partial class ExplorerRuntime
         }
 
         _current = null;
+        if (_teardownNote is null && CheckProbes() is { } broken)
+        {
+            // The teardown must leave every primitive whole, whatever the bug was.
+            _teardownNote = $"(Invariant violated after the teardown: {broken}.)";
+        }
+
         _strategy.EndIteration(_decisions.Count);
         _maxStepsObserved = Math.Max(_maxStepsObserved, _steps);
         FinishRun(coordinator);

@@ -88,6 +88,7 @@ internal sealed partial class ExplorerRuntime : SchedulingController, IDisposabl
         _hangTimeout = options.HangTimeout;
         _progress = options.Progress;
         _context = new ExplorerSynchronizationContext(this);
+        ConfigureFaults(options);
     }
 
     /// <summary>The runtime of the operation running on the current thread, if any.</summary>
@@ -177,6 +178,7 @@ internal sealed partial class ExplorerRuntime : SchedulingController, IDisposabl
         _now = ClockOrigin;
         _timerSequence = 0;
         _bodyDone = false;
+        ResetFaults();
         var body = NewOperation(OperationKind.Body);
         body.AsyncBody = _body;
         body.Flow = new Flow(this, body.Id, isBody: true);
@@ -201,7 +203,8 @@ internal sealed partial class ExplorerRuntime : SchedulingController, IDisposabl
         {
             try
             {
-                trace = TraceCodec.Encode(_strategy.ToString() ?? "?", _seed, _iteration, _maxSteps, _decisions.ToArray());
+                trace = TraceCodec.Encode(_strategy.ToString() ?? "?", _seed, _iteration, _maxSteps, _decisions.ToArray(),
+                    _faults, _maxFaults, _checkInvariants);
                 readable = _log.Format(_operations, BuildNames(), ClockOrigin);
             }
             catch (InvalidOperationException) when (_bugKind == BugKind.Hang)

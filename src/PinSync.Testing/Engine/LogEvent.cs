@@ -44,4 +44,15 @@ internal enum LogEvent : byte
 
     /// <summary>An operation finishes.</summary>
     Finish,
+
+    /// <summary>The schedule injects a <see cref="ThreadInterruptedException"/> into a parked operation
+    /// (<see cref="LogEntry.Other"/>).</summary>
+    InjectInterrupt,
+
+    /// <summary>The schedule injects an <see cref="InjectedFaultException"/> into a parked operation
+    /// (<see cref="LogEntry.Other"/>).</summary>
+    InjectException,
+
+    /// <summary>A flow ended by an injected fault that escaped it (cut short, not a bug).</summary>
+    CutShort,
 }

@@ -73,6 +73,9 @@ internal sealed class Operation
     /// <summary>While blocked with a deadline: the pending timeout.</summary>
     internal PendingTimer? ParkTimeout { get; set; }
 
+    /// <summary>An exception the schedule injected while the operation was parked: its park throws it on resuming.</summary>
+    internal Exception? PendingFault { get; set; }
+
     /// <summary>The iteration is being torn down: the operation must unwind when it gets its turn.</summary>
     internal bool Aborting { get; set; }
 

@@ -108,6 +108,9 @@ internal sealed class ScheduleLog
             LogEvent.Fire => $"timer {e.Text} fires at {FormatTime(e.Ticks - start)} as {other}",
             LogEvent.ParkTimeout => $"{other} times out in {target} at {FormatTime(e.Ticks - start)}",
             LogEvent.Clock => $"nothing can run: virtual clock advances to {FormatTime(e.Ticks - start)}",
+            LogEvent.InjectInterrupt => $"{op} injects ThreadInterruptedException into {other}, parked in {target}",
+            LogEvent.InjectException => $"{op} injects InjectedFaultException into {other}, parked in {target}",
+            LogEvent.CutShort => $"{other} is cut short by the injected {e.Text}",
             LogEvent.Switch => "── " + (e.Other - 1 < ops.Count ? Describe(ops[e.Other - 1]) : other) + " runs",
             _ => $"{op} finishes",
         };

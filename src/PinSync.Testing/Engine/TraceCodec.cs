@@ -9,8 +9,9 @@ namespace PinSync.Testing.Engine;
 /// <remarks>
 /// Implementation notes. Only decisions with two or more candidates are recorded (a step with one candidate is
 /// forced, so a replay reaches it by itself). Each decision is the chosen candidate: an operation id 1–35 is one
-/// character of <c>[1-9a-z]</c>, a larger id is written <c>(id)</c>, and <c>!</c> stands for "the earliest pending
-/// timeout fires now". The strategy, seed and iteration are informational (a replay needs only the schedule and the
+/// character of <c>[1-9a-z]</c>, a larger id is written <c>(id)</c>, <c>!</c> stands for "the earliest pending
+/// timeout fires now", and <c>~</c> before an id for "inject a fault into that parked operation"
+/// (<see cref="ExplorerOptions.Faults"/>). The strategy, seed and iteration are informational (a replay needs only the schedule and the
 /// step limit); they let a reader rerun the original exploration.
 /// </remarks>
 internal static class TraceCodec
@@ -19,36 +20,65 @@ internal static class TraceCodec
 
     private const string Digits = "0123456789abcdefghijklmnopqrstuvwxyz";
 
-    internal static string Encode(string strategy, ulong seed, int iteration, int maxSteps, ReadOnlySpan<int> decisions)
+    internal static string Encode(string strategy, ulong seed, int iteration, int maxSteps, ReadOnlySpan<int> decisions,
+        FaultInjection faults = FaultInjection.None, int maxFaults = 1, bool checkInvariants = false)
     {
         var builder = new StringBuilder(64 + decisions.Length);
         builder.Append(Version)
             .Append(";strategy=").Append(strategy)
             .Append(";seed=0x").Append(seed.ToString("x16", CultureInfo.InvariantCulture))
             .Append(";iteration=").Append(iteration.ToString(CultureInfo.InvariantCulture))
-            .Append(";maxsteps=").Append(maxSteps.ToString(CultureInfo.InvariantCulture))
-            .Append(";schedule=");
+            .Append(";maxsteps=").Append(maxSteps.ToString(CultureInfo.InvariantCulture));
+
+        // Only when on, so that traces of runs without them stay as they were. A replay needs both: the fault
+        // candidates are part of every decision, and the checks decide whether the run fails.
+        if (faults != FaultInjection.None)
+        {
+            builder.Append(";faults=").Append(faults == FaultInjection.Interrupt ? "interrupt" : "exception")
+                .Append(";maxfaults=").Append(maxFaults.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (checkInvariants)
+        {
+            builder.Append(";invariants=1");
+        }
+
+        builder.Append(";schedule=");
         foreach (var decision in decisions)
         {
             if (decision == Decision.TimerCandidate)
             {
                 builder.Append('!');
             }
-            else if (decision < Digits.Length)
+            else if (decision < 0)
             {
-                builder.Append(Digits[decision]);
+                // A fault injected into operation -decision: '~' and its id.
+                builder.Append('~');
+                AppendId(builder, -decision);
             }
             else
             {
-                builder.Append('(').Append(decision.ToString(CultureInfo.InvariantCulture)).Append(')');
+                AppendId(builder, decision);
             }
         }
 
         return builder.ToString();
     }
 
+    private static void AppendId(StringBuilder builder, int id)
+    {
+        if (id < Digits.Length)
+        {
+            builder.Append(Digits[id]);
+        }
+        else
+        {
+            builder.Append('(').Append(id.ToString(CultureInfo.InvariantCulture)).Append(')');
+        }
+    }
+
     /// <summary>Parses a trace; throws <see cref="FormatException"/> naming what is wrong.</summary>
-    internal static (int[] Decisions, int MaxSteps, string Strategy) Decode(string trace)
+    internal static DecodedTrace Decode(string trace)
     {
         var parts = trace.Trim().Split(';');
         if (parts.Length == 0 || parts[0] != Version)
@@ -59,6 +89,9 @@ internal static class TraceCodec
         string? schedule = null;
         var maxSteps = ExplorerOptions.DefaultMaxSteps;
         var strategy = "?";
+        var faults = FaultInjection.None;
+        var maxFaults = 1;
+        var invariants = false;
         foreach (var part in parts.AsSpan(1))
         {
             var equals = part.IndexOf('=', StringComparison.Ordinal);
@@ -80,6 +113,20 @@ internal static class TraceCodec
                 case "strategy":
                     strategy = value;
                     break;
+                case "faults":
+                    faults = value switch
+                    {
+                        "interrupt" => FaultInjection.Interrupt,
+                        "exception" => FaultInjection.Exception,
+                        _ => throw new FormatException($"Unknown fault kind '{value}' (expected interrupt or exception)."),
+                    };
+                    break;
+                case "maxfaults":
+                    maxFaults = int.Parse(value, NumberStyles.None, CultureInfo.InvariantCulture);
+                    break;
+                case "invariants":
+                    invariants = value == "1";
+                    break;
                 default:
                     break;
             }
@@ -90,11 +137,18 @@ internal static class TraceCodec
             throw new FormatException("The trace has no 'schedule=' field.");
         }
 
-        return (ParseSchedule(schedule), maxSteps, strategy);
+        if (maxFaults <= 0)
+        {
+            throw new FormatException("The trace's 'maxfaults=' must be positive.");
+        }
+
+        return new DecodedTrace(ParseSchedule(schedule), maxSteps, strategy, faults, maxFaults, invariants);
     }
 
     internal static string DescribeCandidate(int candidate) =>
-        candidate == Decision.TimerCandidate ? "fire-timer" : "op" + candidate.ToString(CultureInfo.InvariantCulture);
+        candidate == Decision.TimerCandidate ? "fire-timer"
+        : candidate < 0 ? "fault-op" + (-candidate).ToString(CultureInfo.InvariantCulture)
+        : "op" + candidate.ToString(CultureInfo.InvariantCulture);
 
     internal static string DescribeCandidates(ReadOnlySpan<int> candidates)
     {
@@ -110,11 +164,28 @@ internal static class TraceCodec
     private static int[] ParseSchedule(string schedule)
     {
         var decisions = new List<int>(schedule.Length);
+        var sign = 1;
         for (var i = 0; i < schedule.Length; i++)
         {
             var c = schedule[i];
+            if (c == '~')
+            {
+                if (sign < 0 || i + 1 == schedule.Length)
+                {
+                    throw new FormatException($"A '~' (fault) must be followed by an operation id, at schedule position {i}.");
+                }
+
+                sign = -1;
+                continue;
+            }
+
             if (c == '!')
             {
+                if (sign < 0)
+                {
+                    throw new FormatException($"A '~' (fault) must be followed by an operation id, not '!', at schedule position {i}.");
+                }
+
                 decisions.Add(Decision.TimerCandidate);
             }
             else if (c == '(')
@@ -125,7 +196,7 @@ internal static class TraceCodec
                     throw new FormatException($"Unclosed '(' at schedule position {i}.");
                 }
 
-                decisions.Add(int.Parse(schedule.AsSpan(i + 1, close - i - 1), NumberStyles.None, CultureInfo.InvariantCulture));
+                decisions.Add(sign * int.Parse(schedule.AsSpan(i + 1, close - i - 1), NumberStyles.None, CultureInfo.InvariantCulture));
                 i = close;
             }
             else
@@ -136,8 +207,10 @@ internal static class TraceCodec
                     throw new FormatException($"Unexpected character '{c}' at schedule position {i}.");
                 }
 
-                decisions.Add(value);
+                decisions.Add(sign * value);
             }
+
+            sign = 1;
         }
 
         return [.. decisions];
@@ -145,3 +218,7 @@ internal static class TraceCodec
 
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 }
+
+/// <summary>A parsed trace: the decisions, and the options a replay must run with to see the same candidates.</summary>
+internal readonly record struct DecodedTrace(
+    int[] Decisions, int MaxSteps, string Strategy, FaultInjection Faults, int MaxFaults, bool CheckInvariants);

@@ -13,7 +13,9 @@ namespace PinSync.Testing.Strategies;
 /// uniformly in [1, k], where k is the largest number of decisions seen in an iteration so far (at least 8); when
 /// the decision counter reaches a change point, the operation that would run is moved to the lowest priority. A
 /// spin yield also moves the spinner to the lowest priority, so spin loops do not starve the operation they wait
-/// for.
+/// for. With fault injection on, each iteration also draws a fault point in [1, k] (at the first decision that
+/// offers a fault, so that runs without faults keep their schedules); the first decision at or after it that offers
+/// fault candidates injects one into the parked operation of highest priority — a change point for faults.
 /// </remarks>
 internal sealed class PctStrategy : Strategy
 {
@@ -22,6 +24,7 @@ internal sealed class PctStrategy : Strategy
     private readonly List<int> _changePoints = [];
     private SplitMix64 _random;
     private int _maxDecisions = 8;
+    private int _faultPoint = -1;
 
     internal PctStrategy(int depth) => _depth = depth;
 
@@ -33,6 +36,7 @@ internal sealed class PctStrategy : Strategy
         _priorities.Clear();
         _priorities.Add(Decision.TimerCandidate);
         _changePoints.Clear();
+        _faultPoint = -1;
         for (var i = 1; i < _depth; i++)
         {
             _changePoints.Add(1 + _random.Next(_maxDecisions));
@@ -48,6 +52,22 @@ internal sealed class PctStrategy : Strategy
 
     internal override int Choose(in Decision decision)
     {
+        if (decision.FaultCount > 0)
+        {
+            if (_faultPoint < 0)
+            {
+                _faultPoint = 1 + _random.Next(_maxDecisions);
+            }
+
+            if (decision.Step + 1 >= _faultPoint)
+            {
+                _faultPoint = int.MaxValue; // one fault point per iteration
+                var faults = decision.Candidates.Slice(decision.OperationCount, decision.FaultCount);
+                var target = HighestParked(faults);
+                return decision.OperationCount + target;
+            }
+        }
+
         var chosen = Highest(decision.Candidates);
         if (_changePoints.Contains(decision.Step + 1))
         {
@@ -78,6 +98,24 @@ internal sealed class PctStrategy : Strategy
         }
 
         return best < 0 ? 0 : best;
+    }
+
+    /// <summary>Among fault candidates (negated ids), the index of the one whose operation has the highest priority.</summary>
+    private int HighestParked(ReadOnlySpan<int> faults)
+    {
+        var best = 0;
+        var bestRank = int.MaxValue;
+        for (var i = 0; i < faults.Length; i++)
+        {
+            var rank = _priorities.IndexOf(-faults[i]);
+            if (rank >= 0 && rank < bestRank)
+            {
+                best = i;
+                bestRank = rank;
+            }
+        }
+
+        return best;
     }
 
     private void Demote(int operationId)

@@ -70,6 +70,14 @@ internal static class WaitNodeState
 
     /// <summary>Unlinked by the primitive's <c>Dispose</c>.</summary>
     internal const int Disposed = 5;
+
+    /// <summary>Unlinked by its owner, whose wait ended by an exception (an interrupt, a controller ending the
+    /// schedule, a throwing condition). Set by the wait scope only, never seen by wakers.</summary>
+    internal const int Abandoned = 6;
+
+    /// <summary>A wait scope's result, never a node's state: the wait was over right after the link (a wait queue's
+    /// condition was true), and the owner left the list.</summary>
+    internal const int Ready = 7;
 }
 
 /// <summary>The bits of <see cref="WaitNode.Flags"/>.</summary>
@@ -84,4 +92,8 @@ internal static class WaitNodeFlags
     /// <summary>A blocking mutex waiter that was woken and lost the race to a barging newcomer: the next unlock hands
     /// the mutex to it directly.</summary>
     internal const int LostWakeup = 4;
+
+    /// <summary>A blocking condition waiter was taken off the condition variable's list by a notification (not by
+    /// <c>Dispose</c>): it must re-take the mutex through the node, which may now be on the mutex's list.</summary>
+    internal const int Notified = 8;
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using PinSync.Internal;
 
 namespace PinSync.Scheduling;
 
@@ -92,6 +93,8 @@ internal sealed class Parker
     }
 
     /// <summary>Blocks until a permit is available (consuming it) or the deadline passes.</summary>
+    /// <exception cref="ThreadInterruptedException">The thread was interrupted while it slept (or on entering the gate);
+    /// the parker is left unparked, keeping any permit that raced in.</exception>
     /// <returns><see langword="true"/> when a permit was consumed, <see langword="false"/> on timeout.</returns>
     internal bool Park(long deadlineTicks)
     {
@@ -129,7 +132,19 @@ internal sealed class Parker
                     timeoutMs = (int)Math.Min(int.MaxValue - 1, (remaining + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond);
                 }
 
-                Monitor.Wait(_gate, timeoutMs);
+                try
+                {
+                    Monitor.Wait(_gate, timeoutMs);
+                }
+                catch (ThreadInterruptedException)
+                {
+                    // Monitor.Wait re-took the gate before throwing. Leave the parked state, keeping a permit that
+                    // raced in (the caller's wait scope re-checks its node either way), and let the interrupt end
+                    // the wait.
+                    Interlocked.CompareExchange(ref _state, 0, -1);
+                    throw;
+                }
+
                 if (Volatile.Read(ref _state) == 1)
                 {
                     Volatile.Write(ref _state, 0);
@@ -198,9 +213,16 @@ internal sealed class Parker
     {
         if (Interlocked.Exchange(ref _state, 1) == -1)
         {
-            lock (_gate)
+            // Uninterruptible: the waker has already granted; a pending interrupt of its own must not lose the wake.
+            var interrupted = Uninterruptible.Enter(_gate);
+            try
             {
                 Monitor.Pulse(_gate);
+            }
+            finally
+            {
+                Monitor.Exit(_gate);
+                Uninterruptible.Restore(interrupted);
             }
         }
     }

@@ -150,4 +150,33 @@ public abstract class SchedulingController
     public virtual void OnUncontrolledAccess(string what)
     {
     }
+
+    /// <summary>
+    /// Called when PinSync keeps an interrupt pending for the current operation: one it absorbed (or that was injected)
+    /// in a step that must not stop halfway — a condition wait re-taking its mutex, a waker finishing a grant — raised
+    /// again for the operation's next blocking call, as <see cref="Monitor.Wait(object)"/> does. The default interrupts
+    /// the current thread; a controller whose operations run on its own threads keeps the interrupt itself and throws
+    /// <see cref="ThreadInterruptedException"/> from the operation's next park.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public virtual void OnInterruptPending() => Thread.CurrentThread.Interrupt();
+
+    /// <summary>
+    /// Whether the controller is ending the current schedule: from now on the current operation's parks throw (the
+    /// controller unwinds it). PinSync then stops retrying steps that would otherwise be retried after an exception
+    /// (a condition variable re-taking its mutex). Default <see langword="false"/>.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public virtual bool IsEnding => false;
+
+    /// <summary>
+    /// Called when an operation of this controller creates a primitive façade (<see cref="PinnedMutex{T}"/>,
+    /// <see cref="PinnedSemaphore"/>, <see cref="CondVar"/>, <see cref="WaitQueue"/>), so that the controller can check
+    /// its invariants after the schedule. The default ignores it.
+    /// </summary>
+    /// <param name="probe">The primitive's probe.</param>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public virtual void OnPrimitiveCreated(PrimitiveProbe probe)
+    {
+    }
 }

@@ -31,6 +31,25 @@ internal static class Seam
     private static SchedulingController? Controller(string what) =>
         ControlEnabled ? SchedulingController.ResolveForSeam(what) : null;
 
+    /// <summary>Whether the current thread's controller is ending the schedule (its parks throw until the end): a
+    /// step that would retry after an exception gives up instead.</summary>
+    internal static bool ControllerEnding => ControlEnabled && SchedulingController.Current is { IsEnding: true };
+
+    /// <summary>Keeps an interrupt pending for the current thread's next blocking call (one PinSync absorbed in a step
+    /// that must not stop halfway): <see cref="Thread.Interrupt"/> in production, the controller's own pending
+    /// interrupt under a controller (a real interrupt would hit the controller's thread machinery instead).</summary>
+    internal static void RaiseInterrupt()
+    {
+        if (Controller(nameof(RaiseInterrupt)) is { } controller)
+        {
+            controller.OnInterruptPending();
+        }
+        else
+        {
+            Thread.CurrentThread.Interrupt();
+        }
+    }
+
     /// <summary>A scheduling point; no-op in production.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Point(SchedulingPointKind kind, nint resource, string? operation)

@@ -1,3 +1,4 @@
+using PinSync.Internal;
 using System.Diagnostics;
 
 namespace PinSync.Scheduling;
@@ -45,7 +46,9 @@ internal sealed class TimerHeap
 
     internal void Register(SchedulingTimer timer, long dueTicks)
     {
-        lock (_lock)
+        // Uninterruptible: a wait arms its timeout after linking its node, and a completion cancels it mid-grant.
+        var interrupted = Uninterruptible.Enter(_lock);
+        try
         {
             Debug.Assert(timer.HeapIndex < 0, "A timer is registered once at a time.");
             if (_count == _heap.Length)
@@ -62,11 +65,17 @@ internal sealed class TimerHeap
                 ArmLocked(dueTicks);
             }
         }
+        finally
+        {
+            _lock.Exit();
+            Uninterruptible.Restore(interrupted);
+        }
     }
 
     internal bool Cancel(SchedulingTimer timer)
     {
-        lock (_lock)
+        var interrupted = Uninterruptible.Enter(_lock);
+        try
         {
             var index = timer.HeapIndex;
             if (index < 0)
@@ -80,6 +89,11 @@ internal sealed class TimerHeap
             // Leave the system timer armed for a removed top: one early, empty firing is cheaper than re-arming
             // on every cancellation.
             return true;
+        }
+        finally
+        {
+            _lock.Exit();
+            Uninterruptible.Restore(interrupted);
         }
     }
 

@@ -21,6 +21,12 @@ namespace PinSync;
 /// morphing) instead of being woken to block again.</para>
 /// <para>Thread safety: all members are thread-safe, except <see cref="Dispose"/>, which fails every queued waiter
 /// with <see cref="ObjectDisposedException"/> (after it has re-taken its mutex).</para>
+/// <para>Exception safety: every wait returns or throws holding the mutex again under the same guard, as
+/// <see cref="Monitor.Wait(object)"/> does — notify, timeout, cancellation, dispose, interrupt. Notified and
+/// interrupted at once, the notification wins and the interrupt stays pending for the thread's next blocking call.
+/// Only when the mutex is disposed, or a controller is ending the schedule, does an exception leave without it (the
+/// guard then reports it released). A notification the waiter cannot act on is passed on. See
+/// docs/exception-safety.md.</para>
 /// </remarks>
 [DebuggerDisplay("Waiters = {WaiterCount}")]
 public sealed class CondVar : IDisposable
@@ -36,6 +42,7 @@ public sealed class CondVar : IDisposable
 
         // SAFETY: the slot is pinned storage owned by this object, at the condition variable's final address.
         PinInit.InPlace(_raw, RawCondVar.Init());
+        PrimitiveProbes.OnCreated(this, _raw);
     }
 
     /// <summary>How many waiters are queued (a snapshot, for diagnostics).</summary>

@@ -25,6 +25,10 @@ namespace PinSync;
 /// <para>Thread safety: all members are thread-safe, except <see cref="Dispose"/>, which must not race with
 /// acquisitions that are expected to succeed (they fail with <see cref="ObjectDisposedException"/>, as do all queued
 /// waiters).</para>
+/// <para>Exception safety: a blocking wait that ends by an exception (an interrupt, a throwing metrics listener, a
+/// controller ending a schedule) leaves with its stack node unlinked and without the mutex; a handoff or wake that
+/// raced with the exception is passed to the next waiter. The exception reaches the caller. A guard may be disposed
+/// on another thread; a copy of a released guard is a no-op. See docs/exception-safety.md.</para>
 /// </remarks>
 [DebuggerDisplay("Locked = {IsLocked}, Waiters = {WaiterCount}")]
 public sealed class PinnedMutex<T> : IDisposable, IMutexRelock
@@ -56,6 +60,7 @@ public sealed class PinnedMutex<T> : IDisposable, IMutexRelock
 
         // SAFETY: the slot is pinned storage owned by this object, at the mutex's final address.
         PinInit.InPlace(_raw, RawMutex.Init());
+        PrimitiveProbes.OnCreated(this, _raw);
     }
 
     /// <summary>Whether the mutex is held (a snapshot).</summary>

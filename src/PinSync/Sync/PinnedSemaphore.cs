@@ -23,6 +23,9 @@ namespace PinSync;
 /// <para>Thread safety: all members are thread-safe, except <see cref="Dispose"/>, which must not race with
 /// operations that are expected to succeed: after it, every wait and release throws
 /// <see cref="ObjectDisposedException"/>, and so does every waiter still queued.</para>
+/// <para>Exception safety: a blocking wait that ends by an exception (an interrupt, a controller ending a schedule)
+/// leaves with its stack node unlinked and holding no permit; a permit handed to it in the same instant goes back
+/// to the next waiter or the count, so permits are conserved. See docs/exception-safety.md.</para>
 /// </remarks>
 [DebuggerDisplay("Count = {CurrentCount}, Max = {MaxCount}, Waiters = {WaiterCount}")]
 public sealed unsafe class PinnedSemaphore : IDisposable
@@ -63,6 +66,7 @@ public sealed unsafe class PinnedSemaphore : IDisposable
         // validated above, so the initializer cannot fail.
         var built = PinInit.TryInPlace(_raw, RawSemaphore.Init(initialCount, maxCount), out RawSemaphoreInitError error);
         Debug.Assert(built, $"Validated counts cannot fail: {error}.");
+        PrimitiveProbes.OnCreated(this, _raw, initialCount);
     }
 
     /// <summary>The number of permits available now (a snapshot; still readable after <see cref="Dispose"/>).</summary>

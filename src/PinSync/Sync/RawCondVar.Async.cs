@@ -57,6 +57,7 @@ public unsafe partial struct RawCondVar
 
         node->Queue = (nint)(&condVar->_waitLock);
         node->Flags |= WaitNodeFlags.CondVar;
+        WaitListCheck.BeforeLink(&condVar->_waitLock, &condVar->_waiters, "RawCondVar", condVar);
         ListHead.AddTail(&condVar->_waiters, &node->Link);
         condVar->_waiterCount++;
         condVar->_waitLock.Exit();
@@ -79,7 +80,14 @@ public unsafe partial struct RawCondVar
         {
             var condVar = (RawCondVar*)primitive;
             condVar->_waitLock.Enter();
-            var unlinked = (node->Flags & WaitNodeFlags.CondVar) != 0 && ListHead.Remove(&node->Link);
+            var onOurList = (node->Flags & WaitNodeFlags.CondVar) != 0;
+            if (onOurList)
+            {
+                // Only then is the node's link ours to read: a notified node is on its mutex's list, under that lock.
+                WaitListCheck.BeforeUnlink(&condVar->_waitLock, &node->Link, "RawCondVar", condVar);
+            }
+
+            var unlinked = onOurList && ListHead.Remove(&node->Link);
             if (unlinked)
             {
                 condVar->_waiterCount--;

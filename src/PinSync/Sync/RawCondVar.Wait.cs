@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using PinSync.Internal;
 using PinSync.Intrusive;
 using PinSync.Scheduling;
@@ -8,6 +9,9 @@ namespace PinSync;
 /// mutex's list.</summary>
 public unsafe partial struct RawCondVar
 {
+    // How many times a re-lock that failed by an exception other than an interrupt is tried again.
+    private const int MaxRelockRetries = 3;
+
     /// <summary>
     /// Releases <paramref name="mutex"/>, sleeps until notified (or the timeout or the token fires), and takes the
     /// mutex again before returning — on every path, exceptions included.
@@ -49,73 +53,62 @@ public unsafe partial struct RawCondVar
 
         cancellationToken.ThrowIfCancellationRequested();
 
-        // SAFETY: the node lives in this frame. It leaves only after observing the node unlinked under the lock of
-        // the list it was last on (the condition variable's here, or the mutex's in AcquireAfterNotify).
+        // SAFETY: the node lives in this frame. It is on the condition variable's list only inside the wait scope,
+        // which unlinks it on every exit; once notified it may be on the mutex's list, and the re-lock below (also on
+        // the exception paths) takes it off again through the mutex's own wait scope before this frame is left.
         WaitNode node = default;
         node.Parker = Seam.CurrentParker();
         node.Count = 1;
         node.Flags = WaitNodeFlags.CondVar;
         node.Tag = (nint)mutex;
 
-        condVar->_waitLock.Enter();
-        if (condVar->_disposed != 0)
-        {
-            condVar->_waitLock.Exit();
-            ThrowHelper.ThrowObjectDisposedException_Named(SR.CondVarName);
-        }
-
-        node.EnqueuedAt = Seam.NowTicks();
-        node.Queue = (nint)(&condVar->_waitLock);
-        ListHead.AddTail(&condVar->_waiters, &node.Link);
-        condVar->_waiterCount++;
-        condVar->_waitLock.Exit();
-
-        // Linked before the release: a notify issued after the release cannot miss us.
-        RawMutex.Unlock(mutex);
-        Seam.Point(SchedulingPointKind.Wait, (nint)condVar, "CondVar.Wait");
-
-        var registration = cancellationToken.CanBeCanceled ? ParkerCancellation.Register(node.Parker, cancellationToken) : default;
+        var released = false;
+        var interruptPending = false;
         int outcome;
+        var registration = cancellationToken.CanBeCanceled ? ParkerCancellation.Register(node.Parker, cancellationToken) : default;
         try
         {
-            while (Volatile.Read(ref node.State) == WaitNodeState.Waiting
-                && (node.Flags & WaitNodeFlags.CondVar) != 0
-                && !cancellationToken.IsCancellationRequested
-                && Seam.Park(node.Parker, deadline, (nint)condVar, "CondVar.Wait"))
+            try
             {
+                outcome = BlockingWait.Wait(new WaitList(condVar, mutex, &released), &node, deadline, cancellationToken);
+            }
+            catch (Exception exception) when (released)
+            {
+                // (The filter reads only our own local; the node is settled by the scope before this block runs.)
+                outcome = LeaveByException(condVar, mutex, &node, exception, out interruptPending);
             }
         }
         finally
         {
-            registration.Dispose();
+            registration.Unregister();
         }
 
-        condVar->_waitLock.Enter();
-        if ((node.Flags & WaitNodeFlags.CondVar) != 0)
+        if (!released)
         {
-            // Not notified: leave the list ourselves.
-            ListHead.Remove(&node.Link);
-            condVar->_waiterCount--;
-            node.Flags &= ~WaitNodeFlags.CondVar;
-            outcome = cancellationToken.IsCancellationRequested ? WaitNodeState.Canceled : WaitNodeState.TimedOut;
-        }
-        else
-        {
-            outcome = node.State == WaitNodeState.Disposed ? WaitNodeState.Disposed : WaitNodeState.Granted;
+            // Disposed before the wait began: the caller still holds the mutex.
+            ThrowHelper.ThrowObjectDisposedException_Named(SR.CondVarName);
         }
 
-        condVar->_waitLock.Exit();
-
-        if (outcome == WaitNodeState.Granted)
+        if ((node.Flags & WaitNodeFlags.Notified) != 0)
         {
-            // Notified: on the mutex's list (morphed), woken to compete, or already granted the mutex.
-            RawMutex.AcquireAfterNotify(mutex, &node);
+            var failure = Relock(mutex, &node, notified: true);
+            Uninterruptible.Restore(interruptPending);
+            if (failure is not null)
+            {
+                // Held again, but the caller sees an exception and will not act on the notification: pass it on.
+                NotifyOne(condVar);
+                ExceptionDispatchInfo.Throw(failure);
+            }
+
             return true;
         }
 
         // Timed out, canceled or disposed: take the mutex back before reporting (not cancelable: it must be held).
-        Seam.Point(SchedulingPointKind.Cancel, (nint)condVar, "CondVar.Wait");
-        RawMutex.Lock(mutex, CancellationToken.None);
+        if (Relock(mutex, &node, notified: false) is { } relockFailure)
+        {
+            ExceptionDispatchInfo.Throw(relockFailure);
+        }
+
         if (outcome == WaitNodeState.Disposed)
         {
             ThrowHelper.ThrowObjectDisposedException_Named(SR.CondVarName);
@@ -123,5 +116,91 @@ public unsafe partial struct RawCondVar
 
         cancellationToken.ThrowIfCancellationRequested();
         return false;
+    }
+
+    /// <summary>
+    /// The wait ended by an exception after the mutex was released. Notified and interrupted at once: the notification
+    /// wins and the interrupt stays pending for the thread's next blocking call (returns
+    /// <see cref="WaitNodeState.Granted"/> with <paramref name="interruptPending"/> set: the caller re-takes the
+    /// mutex, raises the interrupt again and reports the notification). Otherwise the
+    /// mutex is re-taken here — as <see cref="Monitor.Wait(object)"/> does before its interrupt propagates — a
+    /// notification this waiter can no longer act on is passed to the next waiter, and the exception is rethrown.
+    /// </summary>
+    private static int LeaveByException(RawCondVar* condVar, RawMutex* mutex, WaitNode* node, Exception exception, out bool interruptPending)
+    {
+        var notified = (node->Flags & WaitNodeFlags.Notified) != 0;
+        interruptPending = notified && exception is ThreadInterruptedException;
+        if (interruptPending)
+        {
+            return WaitNodeState.Granted;
+        }
+
+        try
+        {
+            _ = Relock(mutex, node, notified); // held again; the first exception is the one to report
+        }
+        catch (Exception relockFailure) when (relockFailure != exception)
+        {
+            // The re-lock failed too (the mutex was disposed, or a controller is ending the schedule, whose parks
+            // throw): the mutex is not held and the node is off every list. The first exception is the one to report.
+        }
+
+        if (notified)
+        {
+            NotifyOne(condVar);
+        }
+
+        ExceptionDispatchInfo.Throw(exception);
+        return WaitNodeState.Abandoned; // not reached
+    }
+
+    /// <summary>
+    /// Re-takes the mutex after a wait: a notified waiter through its node (on the mutex's list, or woken to compete),
+    /// any other afresh. Interrupts that arrive meanwhile do not stop it: they are kept pending for the thread's next
+    /// blocking call, as <see cref="Monitor.Wait(object)"/> keeps them while it re-acquires its monitor. Another
+    /// exception out of an attempt (a throwing metrics listener, an injected fault) is retried a few times and
+    /// returned once the mutex is held, for the caller to throw then. It propagates, with the mutex not held, only
+    /// when the mutex was disposed, when a controller is ending the schedule (its parks throw until the end), or when
+    /// every retry failed.
+    /// </summary>
+    /// <returns>An exception that ended an attempt and must reach the caller, or <see langword="null"/>.</returns>
+    private static Exception? Relock(RawMutex* mutex, WaitNode* node, bool notified)
+    {
+        var interrupted = false;
+        var failures = 0;
+        Exception? deferred = null;
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    if (notified)
+                    {
+                        notified = false; // an attempt that ended by an exception has settled the node: retry afresh
+                        RawMutex.AcquireAfterNotify(mutex, node);
+                    }
+                    else
+                    {
+                        RawMutex.Lock(mutex, CancellationToken.None);
+                    }
+
+                    return deferred;
+                }
+                catch (ThreadInterruptedException)
+                {
+                    interrupted = true;
+                }
+                catch (Exception exception) when (exception is not ObjectDisposedException && ++failures <= MaxRelockRetries
+                    && !Seam.ControllerEnding)
+                {
+                    deferred ??= exception;
+                }
+            }
+        }
+        finally
+        {
+            Uninterruptible.Restore(interrupted);
+        }
     }
 }

@@ -102,20 +102,34 @@ public unsafe partial struct RawCondVar
         condVar->_waitLock.Exit();
 
         var count = 0;
-        while (true)
+        try
         {
-            condVar->_waitLock.Enter();
-            var notified = NotifyFirstLocked(condVar, &batch, out var parker, out var waiter, out var wake);
-            condVar->_waitLock.Exit();
-            if (!notified)
+            while (true)
             {
-                return count;
-            }
+                condVar->_waitLock.Enter();
+                var notified = NotifyFirstLocked(condVar, &batch, out var parker, out var waiter, out var wake);
+                condVar->_waitLock.Exit();
+                if (!notified)
+                {
+                    return count;
+                }
 
-            count++;
-            if (wake)
+                count++;
+                if (wake)
+                {
+                    RawMutex.Wake(parker, waiter);
+                }
+            }
+        }
+        finally
+        {
+            // Only if a wake threw (out of memory queuing a completion): the rest go back to the front of the list,
+            // so that the local head is empty before this frame goes.
+            if (!ListHead.IsEmpty(&batch))
             {
-                RawMutex.Wake(parker, waiter);
+                condVar->_waitLock.Enter();
+                SpliceFrontLocked(&batch, &condVar->_waiters);
+                condVar->_waitLock.Exit();
             }
         }
     }
@@ -132,6 +146,7 @@ public unsafe partial struct RawCondVar
         {
             condVar->_waitLock.Enter();
             condVar->_disposed = 1;
+            WaitListCheck.BeforeLink(&condVar->_waitLock, &condVar->_waiters, "RawCondVar", condVar);
             var first = ListHead.PopFirst(&condVar->_waiters);
             if (first is null)
             {
@@ -155,6 +170,13 @@ public unsafe partial struct RawCondVar
     /// list, or marks it woken (then <paramref name="wake"/> is set and the caller wakes it after unlocking).</summary>
     private static bool NotifyFirstLocked(RawCondVar* condVar, ListHead* list, out int parker, out nint waiter, out bool wake)
     {
+        WaitListCheck.BeforeLink(&condVar->_waitLock, list, "RawCondVar", condVar);
+        var next = ListHead.First(list);
+        if (next is not null)
+        {
+            WaitListCheck.BeforeUnlink(&condVar->_waitLock, next, "RawCondVar", condVar);
+        }
+
         var first = ListHead.PopFirst(list);
         if (first is null)
         {
@@ -167,7 +189,7 @@ public unsafe partial struct RawCondVar
         // SAFETY: as in Dispose, the popped entry is a live WaitNode; its owner waits for this lock to leave.
         var node = (WaitNode*)first;
         condVar->_waiterCount--;
-        node->Flags &= ~WaitNodeFlags.CondVar;
+        node->Flags = (node->Flags & ~WaitNodeFlags.CondVar) | WaitNodeFlags.Notified;
 
         // Copy first: once morphed onto the mutex's list, an unlock elsewhere may complete and recycle the node.
         parker = node->Parker;
@@ -190,6 +212,18 @@ public unsafe partial struct RawCondVar
         to->Next->Prev = to;
         to->Prev->Next = to;
         ListHead.Init(from);
+    }
+
+    /// <summary>Moves every node of <paramref name="from"/> to the front of <paramref name="to"/>, in order.</summary>
+    private static void SpliceFrontLocked(ListHead* from, ListHead* to)
+    {
+        // SAFETY: both heads are valid and the wait lock is held; each node is unlinked and linked under it.
+        ListHead* last;
+        while ((last = ListHead.Last(from)) is not null)
+        {
+            ListHead.Remove(last);
+            ListHead.AddHead(to, last);
+        }
     }
 
     [Conditional("DEBUG")]

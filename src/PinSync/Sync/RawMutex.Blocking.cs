@@ -81,25 +81,25 @@ public unsafe partial struct RawMutex
             }
         }
 
-        // SAFETY: the node lives in this frame; every path below leaves only after observing it unlinked under the
-        // wait lock (WaitOnList's contract), so no waker can touch it after we return.
+        // SAFETY: the node lives in this frame. Every wait on it goes through a wait scope (BlockingWait), which
+        // returns or throws only once the node is unlinked, so no waker can touch it after this frame is gone.
         WaitNode node = default;
         node.Parker = Seam.CurrentParker();
         node.Count = 1;
         node.EnqueuedAt = Seam.NowTicks();
 
+        // Unregister, not Dispose: Dispose may wait (interruptibly) for a running callback, which only unparks.
         var registration = cancellationToken.CanBeCanceled ? ParkerCancellation.Register(node.Parker, cancellationToken) : default;
         try
         {
             var requeue = false;
             while (true)
             {
-                var outcome = WaitOnList(mutex, &node, deadline, requeue, cancellationToken);
+                var outcome = BlockingWait.Wait(new WaitList(mutex, requeue, nameof(Lock)), &node, deadline, cancellationToken);
                 switch (outcome)
                 {
                     case WaitNodeState.Granted:
-                        mutex->_ownerThreadId = me;
-                        PinSyncMetrics.RecordWait(s_ops.Name, node.EnqueuedAt);
+                        TakeOwnership(mutex, node.EnqueuedAt);
                         return true;
                     case WaitNodeState.Woken:
                         if (cancellationToken.IsCancellationRequested || Seam.NowTicks() >= deadline)
@@ -110,8 +110,7 @@ public unsafe partial struct RawMutex
 
                         if (TryLockWoken(mutex))
                         {
-                            mutex->_ownerThreadId = me;
-                            PinSyncMetrics.RecordWait(s_ops.Name, node.EnqueuedAt);
+                            TakeOwnership(mutex, node.EnqueuedAt);
                             return true;
                         }
 
@@ -129,60 +128,8 @@ public unsafe partial struct RawMutex
         }
         finally
         {
-            registration.Dispose();
+            registration.Unregister();
         }
-    }
-
-    /// <summary>
-    /// Links <paramref name="node"/> (or takes the mutex if it became free) and parks until the node is unlinked.
-    /// Returns the final state: <see cref="WaitNodeState.Granted"/> also when the mutex was taken before linking.
-    /// Never returns while the node is linked.
-    /// </summary>
-    private static int WaitOnList(RawMutex* mutex, WaitNode* node, long deadline, bool atHead, CancellationToken cancellationToken)
-    {
-        mutex->_waitLock.Enter();
-        if ((mutex->_state & Disposed) != 0)
-        {
-            mutex->_waitLock.Exit();
-            return WaitNodeState.Disposed;
-        }
-
-        // A re-queue (atHead) is a woken waiter that lost: it clears the pending wake as it goes back.
-        if (TryLockLocked(mutex, woken: atHead))
-        {
-            mutex->_waitLock.Exit();
-            return WaitNodeState.Granted;
-        }
-
-        if (atHead)
-        {
-            node->Flags |= WaitNodeFlags.LostWakeup;
-        }
-
-        LinkLocked(mutex, node, atHead);
-        mutex->_waitLock.Exit();
-        if (!atHead)
-        {
-            PinSyncMetrics.RecordContended(s_ops.Name);
-        }
-
-        Seam.Point(SchedulingPointKind.Enqueue, (nint)mutex, nameof(Lock));
-
-        BlockingWait.ParkWhileWaiting(node, deadline, (nint)mutex, nameof(Lock), cancellationToken);
-
-        // Leave the list ourselves unless a waker already unlinked us; either way we see the final state under the
-        // lock, after which nobody touches the node.
-        mutex->_waitLock.Enter();
-        var state = UnlinkLocked(mutex, node)
-            ? (cancellationToken.IsCancellationRequested ? WaitNodeState.Canceled : WaitNodeState.TimedOut)
-            : node->State;
-        mutex->_waitLock.Exit();
-        if (state is WaitNodeState.Canceled or WaitNodeState.TimedOut)
-        {
-            Seam.Point(SchedulingPointKind.Cancel, (nint)mutex, nameof(Lock));
-        }
-
-        return state;
     }
 
     /// <summary>A woken waiter gives up: if the mutex is free, take and release it, so that the release wakes the next
@@ -197,7 +144,7 @@ public unsafe partial struct RawMutex
             {
                 if (TryLockWoken(mutex))
                 {
-                    Unlock(mutex);
+                    ReleaseNoPoint(mutex);
                     return;
                 }
             }

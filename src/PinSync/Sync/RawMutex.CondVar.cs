@@ -52,32 +52,29 @@ public unsafe partial struct RawMutex
     /// <summary>
     /// A blocking condition waiter that was notified takes the mutex: parks (no timeout, no cancellation: the
     /// notification is consumed and the lock must be re-held on return) until an unlock picks its node, competing
-    /// again when woken. Throws <see cref="ObjectDisposedException"/> if the mutex is disposed meanwhile.
+    /// again when woken. Throws <see cref="ObjectDisposedException"/> if the mutex is disposed meanwhile. Every park
+    /// is a wait scope: an exception (an interrupt, a controller ending the schedule) leaves with the node unlinked
+    /// and a grant that raced with it passed on.
     /// </summary>
     internal static void AcquireAfterNotify(RawMutex* mutex, WaitNode* node)
     {
-        // Wait until an unlock (or the notifier) unlinks us, then synchronize with it: it may still be copying from
-        // the node under the wait lock.
-        while (Volatile.Read(ref node->State) == WaitNodeState.Waiting)
-        {
-            Seam.Park(node->Parker, Seam.Infinite, (nint)mutex, "CondVar.Wait");
-        }
-
-        mutex->_waitLock.Enter();
-        var state = node->State;
-        mutex->_waitLock.Exit();
+        // The node is on our list (morphed) or was woken by the notifier; wait until an unlock (or the notifier)
+        // settles it. The scope's unlink step also orders us after the waker's writes.
+        var state = BlockingWait.ParkLinked(new WaitList(mutex, requeue: false, "CondVar.Wait"), node, Seam.Infinite,
+            CancellationToken.None, notifyLinked: false);
 
         // Woken: compete again, re-queuing at the head (keeping our place) until an unlock grants or wakes us.
-        while (state == WaitNodeState.Woken)
+        while (state != WaitNodeState.Granted)
         {
-            state = TryLockWoken(mutex)
-                ? WaitNodeState.Granted
-                : WaitOnList(mutex, node, Seam.Infinite, atHead: true, CancellationToken.None);
-        }
+            if (state == WaitNodeState.Disposed)
+            {
+                ThrowHelper.ThrowObjectDisposedException_Mutex();
+            }
 
-        if (state != WaitNodeState.Granted)
-        {
-            ThrowHelper.ThrowObjectDisposedException_Mutex();
+            state = state == WaitNodeState.Woken && TryLockWoken(mutex)
+                ? WaitNodeState.Granted
+                : BlockingWait.Wait(new WaitList(mutex, requeue: state == WaitNodeState.Woken, "CondVar.Wait"), node,
+                    Seam.Infinite, CancellationToken.None);
         }
 
         mutex->_ownerThreadId = CurrentThread.Id;

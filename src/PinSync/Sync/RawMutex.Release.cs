@@ -85,13 +85,20 @@ public unsafe partial struct RawMutex
         var waiter = node->Waiter;
         mutex->_waitLock.Exit();
 
-        if (handOff)
+        try
         {
-            PinSyncMetrics.RecordHandoff(); // outside the spin lock: listeners run user code
-        }
+            if (handOff)
+            {
+                PinSyncMetrics.RecordHandoff(); // outside the spin lock: listeners run user code
+            }
 
-        Seam.Point(SchedulingPointKind.Wake, (nint)mutex, handOff ? "handoff" : "wake");
-        Wake(parker, waiter, fair: handOff);
+            Seam.Point(SchedulingPointKind.Wake, (nint)mutex, handOff ? "handoff" : "wake");
+        }
+        finally
+        {
+            // The node is settled: its wake goes out whatever the listener or the point threw.
+            Wake(parker, waiter, fair: handOff);
+        }
     }
 
     /// <summary>Wakes a blocking waiter's thread or queues an async waiter's completion (never inline). A
@@ -107,6 +114,33 @@ public unsafe partial struct RawMutex
         else
         {
             Seam.Unpark(parker);
+        }
+    }
+
+    /// <summary>
+    /// Wakes a batch of waiters settled under a wait lock, with a scheduling point before each wake. The waiters are
+    /// already unlinked and granted: if a point throws (a controller ending the schedule) or a wake does, the rest are
+    /// still woken before the exception propagates.
+    /// </summary>
+    internal static void WakeEach(int* parkers, nint* waiters, int count, nint resource, string operation)
+    {
+        var next = 0;
+        try
+        {
+            while (next < count)
+            {
+                Seam.Point(SchedulingPointKind.Wake, resource, operation);
+                var i = next++;
+                Wake(parkers[i], waiters[i]);
+            }
+        }
+        finally
+        {
+            while (next < count)
+            {
+                var i = next++;
+                Wake(parkers[i], waiters[i]);
+            }
         }
     }
 

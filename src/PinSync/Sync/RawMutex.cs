@@ -257,6 +257,7 @@ public unsafe partial struct RawMutex
     private static void LinkLocked(RawMutex* mutex, WaitNode* node, bool atHead)
     {
         AssertInvariantsLocked(mutex);
+        WaitListCheck.BeforeLink(&mutex->_waitLock, &mutex->_waiters, "RawMutex", mutex);
         node->State = WaitNodeState.Waiting;
         node->Queue = (nint)(&mutex->_waitLock);
         if (atHead)
@@ -275,6 +276,7 @@ public unsafe partial struct RawMutex
     private static bool UnlinkLocked(RawMutex* mutex, WaitNode* node)
     {
         AssertInvariantsLocked(mutex);
+        WaitListCheck.BeforeUnlink(&mutex->_waitLock, &node->Link, "RawMutex", mutex);
         if (!ListHead.Remove(&node->Link))
         {
             return false;

@@ -72,18 +72,19 @@ public unsafe partial struct RawSemaphore
             }
         }
 
-        // SAFETY: the node lives in this frame; WaitOnList returns only after observing it unlinked under the wait
-        // lock, so no waker can touch it after we return (on every path: grant, timeout, cancellation, dispose).
+        // SAFETY: the node lives in this frame; the wait scope (BlockingWait) returns or throws only once it is
+        // unlinked, so no waker can touch it after we return (grant, timeout, cancellation, dispose, exception).
         WaitNode node = default;
         node.Parker = Seam.CurrentParker();
         node.Count = 1;
         node.EnqueuedAt = Seam.NowTicks();
 
         // Registered outside the wait lock: the callback only unparks (it never takes the lock or touches the node).
+        // Unregister, not Dispose: Dispose may wait (interruptibly) for a running callback.
         var registration = cancellationToken.CanBeCanceled ? ParkerCancellation.Register(node.Parker, cancellationToken) : default;
         try
         {
-            switch (WaitOnList(semaphore, &node, deadline, cancellationToken))
+            switch (BlockingWait.Wait(new WaitList(semaphore), &node, deadline, cancellationToken))
             {
                 case WaitNodeState.Granted:
                     return true;
@@ -99,50 +100,68 @@ public unsafe partial struct RawSemaphore
         }
         finally
         {
-            registration.Dispose();
+            registration.Unregister();
         }
     }
 
-    /// <summary>
-    /// Takes a permit if one is free and nobody is queued, or links <paramref name="node"/> and parks until the node
-    /// is unlinked. Returns the final state (<see cref="WaitNodeState.Granted"/> also when a permit was taken
-    /// without linking). Never returns while the node is linked.
-    /// </summary>
-    private static int WaitOnList(RawSemaphore* semaphore, WaitNode* node, long deadline, CancellationToken cancellationToken)
+    /// <summary>A blocking waiter on the semaphore's list (<see cref="BlockingWait"/>). A permit handed to a waiter
+    /// that leaves by an exception goes back (<see cref="ReturnPermit"/>).</summary>
+    private readonly struct WaitList : IBlockingWaitList
     {
-        semaphore->_waitLock.Enter();
-        if ((semaphore->_state & Disposed) != 0)
+        private readonly RawSemaphore* _semaphore;
+
+        internal WaitList(RawSemaphore* semaphore) => _semaphore = semaphore;
+
+        public nint Resource => (nint)_semaphore;
+
+        public string Operation => nameof(Wait);
+
+        public int LinkOrComplete(WaitNode* node)
         {
-            semaphore->_waitLock.Exit();
-            return WaitNodeState.Disposed;
+            // SAFETY: live, pinned semaphore; its list is only touched under its wait lock.
+            _semaphore->_waitLock.Enter();
+            int state;
+            if ((_semaphore->_state & Disposed) != 0)
+            {
+                state = WaitNodeState.Disposed;
+            }
+            else if (TryTakeLocked(_semaphore))
+            {
+                ClearWaitersBitIfEmptyLocked(_semaphore);
+                state = WaitNodeState.Granted;
+            }
+            else
+            {
+                LinkLocked(_semaphore, node);
+                state = WaitNodeState.Waiting;
+            }
+
+            _semaphore->_waitLock.Exit();
+            return state;
         }
 
-        if (TryTakeLocked(semaphore))
+        public bool OnLinked(WaitNode* node)
         {
-            ClearWaitersBitIfEmptyLocked(semaphore);
-            semaphore->_waitLock.Exit();
-            return WaitNodeState.Granted;
+            Seam.Point(SchedulingPointKind.Enqueue, (nint)_semaphore, nameof(Wait));
+            return false;
         }
 
-        LinkLocked(semaphore, node);
-        semaphore->_waitLock.Exit();
-        Seam.Point(SchedulingPointKind.Enqueue, (nint)semaphore, nameof(Wait));
+        public bool IsWaiting(WaitNode* node) => Volatile.Read(ref node->State) == WaitNodeState.Waiting;
 
-        BlockingWait.ParkWhileWaiting(node, deadline, (nint)semaphore, nameof(Wait), cancellationToken);
-
-        // Leave the list ourselves unless a releaser or Dispose already unlinked us; either way the final state is
-        // decided under the lock, after which nobody touches the node. A grant that raced our timeout or
-        // cancellation wins: the node is already unlinked with state Granted and we keep the permit.
-        semaphore->_waitLock.Enter();
-        var state = UnlinkLocked(semaphore, node)
-            ? (cancellationToken.IsCancellationRequested ? WaitNodeState.Canceled : WaitNodeState.TimedOut)
-            : node->State;
-        semaphore->_waitLock.Exit();
-        if (state is WaitNodeState.Canceled or WaitNodeState.TimedOut)
+        public bool TryUnlink(WaitNode* node)
         {
-            Seam.Point(SchedulingPointKind.Cancel, (nint)semaphore, nameof(Wait));
+            _semaphore->_waitLock.Enter();
+            var unlinked = UnlinkLocked(_semaphore, node);
+            _semaphore->_waitLock.Exit();
+            return unlinked;
         }
 
-        return state;
+        public void PassOn(WaitNode* node, int state)
+        {
+            if (state == WaitNodeState.Granted)
+            {
+                ReturnPermit(_semaphore);
+            }
+        }
     }
 }

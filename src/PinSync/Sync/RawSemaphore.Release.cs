@@ -35,7 +35,30 @@ public unsafe partial struct RawSemaphore
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(releaseCount);
         Seam.Point(SchedulingPointKind.Release, (nint)semaphore, nameof(Release));
+        return ReleaseCore(semaphore, releaseCount);
+    }
 
+    /// <summary>A blocking waiter leaves by an exception holding a permit a releaser handed it: gives it back (to the
+    /// next waiter). Never throws: a disposed semaphore keeps no permits, and the count cannot be full, since the
+    /// permit came out of it. No scheduling point (a controller may be ending the schedule).</summary>
+    private static void ReturnPermit(RawSemaphore* semaphore)
+    {
+        try
+        {
+            ReleaseCore(semaphore, 1);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        catch (SemaphoreFullException)
+        {
+        }
+    }
+
+    /// <summary><see cref="Release(RawSemaphore*, int)"/> after its checks and scheduling point.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ReleaseCore(RawSemaphore* semaphore, int releaseCount)
+    {
         // SAFETY: the caller guarantees a live, pinned semaphore. The first compare-and-swap guesses "count 0, nobody
         // queued" (the uncontended binary semaphore) instead of reading first (see TryTakeFast); a wrong guess returns
         // the real state for the loop.
@@ -120,10 +143,17 @@ public unsafe partial struct RawSemaphore
             // Outside the lock: a granted node may already be gone (its owner saw Granted); we use only the copies.
             if (granted > 0)
             {
-                Seam.Point(SchedulingPointKind.Wake, (nint)semaphore, "handoff");
-                for (var i = 0; i < granted; i++)
+                try
                 {
-                    RawMutex.Wake(parkers[i], waiters[i]);
+                    Seam.Point(SchedulingPointKind.Wake, (nint)semaphore, "handoff");
+                }
+                finally
+                {
+                    // The grants are made: the wakes go out even if a controller ends the schedule at the point.
+                    for (var i = 0; i < granted; i++)
+                    {
+                        RawMutex.Wake(parkers[i], waiters[i]);
+                    }
                 }
             }
 

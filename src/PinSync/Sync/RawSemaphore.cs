@@ -261,6 +261,7 @@ public unsafe partial struct RawSemaphore
         // this lock.
         node->State = WaitNodeState.Waiting;
         node->Queue = (nint)(&semaphore->_waitLock);
+        WaitListCheck.BeforeLink(&semaphore->_waitLock, &semaphore->_waiters, "RawSemaphore", semaphore);
         ListHead.AddTail(&semaphore->_waiters, &node->Link);
         semaphore->_waiterCount++;
     }
@@ -273,6 +274,7 @@ public unsafe partial struct RawSemaphore
 
         // SAFETY: the node is alive (its owner leaves only after seeing it unlinked under this lock); removing a
         // detached node is a no-op that returns false.
+        WaitListCheck.BeforeUnlink(&semaphore->_waitLock, &node->Link, "RawSemaphore", semaphore);
         if (!ListHead.Remove(&node->Link))
         {
             return false;

@@ -8,8 +8,12 @@ namespace PinSync;
 /// scheduling point, so under the explorer it is never contended.
 /// </summary>
 /// <remarks>
-/// Spinning escalates from processor pauses to <see cref="Thread.Yield"/> and <c>Thread.Sleep(0)</c> (never
-/// <c>Sleep(1)</c>): on two cores a preempted holder must get the core back quickly.
+/// <para>Spinning escalates from processor pauses to <see cref="Thread.Yield"/>: on two cores a preempted holder must
+/// get the core back quickly.</para>
+/// <para>Never interruptible: it never calls <c>Thread.Sleep</c> (not even <c>Sleep(0)</c>, which throws
+/// <see cref="ThreadInterruptedException"/> when an interrupt is pending) nor any other alertable wait. Wakers and the
+/// settle step of every wait scope take this lock after they have changed shared state; an exception there would
+/// leave a grant half done or a stack node linked.</para>
 /// </remarks>
 internal struct RawSpinLock
 {
@@ -34,10 +38,19 @@ internal struct RawSpinLock
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void EnterSlow()
     {
-        var spinner = default(SpinWait);
+        // Not SpinWait.SpinOnce: past its spin phase it calls Thread.Sleep(0), which is interruptible.
+        var round = 0;
         do
         {
-            spinner.SpinOnce(sleep1Threshold: -1);
+            if (round < 10)
+            {
+                Thread.SpinWait(4 << round);
+                round++;
+            }
+            else
+            {
+                Thread.Yield();
+            }
         }
         while (Volatile.Read(ref _held) != 0 || Interlocked.CompareExchange(ref _held, 1, 0) != 0);
     }

@@ -94,10 +94,8 @@ public unsafe partial struct RawWaitQueue
     {
         var exclusive = (flags & WaitNodeFlags.Exclusive) != 0;
 
-        // SAFETY: the node lives in this frame. It is linked only between Link and Leave; every path out (return,
-        // exception from the condition, from the seam or from a throw below) either passes Leave or reaches the
-        // finally with `linked` set, which leaves; Leave observes it unlinked under the wait lock, after which no waker
-        // touches it.
+        // SAFETY: the node lives in this frame. It is linked only inside the wait scope (BlockingWait), which unlinks it
+        // on every exit — the condition or the seam throwing included — so no waker touches it once we leave.
         WaitNode node = default;
         node.Parker = Seam.CurrentParker();
         node.Flags = flags;
@@ -105,7 +103,6 @@ public unsafe partial struct RawWaitQueue
         node.EnqueuedAt = Seam.NowTicks();
 
         var registration = cancellationToken.CanBeCanceled ? ParkerCancellation.Register(node.Parker, cancellationToken) : default;
-        var linked = false;
 
         // Set while a woken exclusive waiter evaluates its condition: if that throws, the wakeup is passed on.
         var holdsWakeup = false;
@@ -115,44 +112,26 @@ public unsafe partial struct RawWaitQueue
             var atHead = false;
             while (true)
             {
-                // prepare_to_wait: link, fence, re-check (see the notes for why no wakeup is lost).
-                if (!Link(queue, &node, atHead))
+                // prepare_to_wait (link, fence), re-check in the scope's OnLinked, schedule, finish_wait.
+                var state = BlockingWait.Wait(new WaitList(queue, condition, atHead), &node, deadline, cancellationToken);
+                switch (state)
                 {
-                    ThrowHelper.ThrowObjectDisposedException_Named(ObjectName);
-                }
-
-                linked = true;
-                Seam.Point(SchedulingPointKind.Enqueue, (nint)queue, nameof(WaitUntil));
-                if (condition())
-                {
-                    // finish_wait: whoever unlinked us meanwhile (a wake, the timeout, the token, Dispose), the true
-                    // evaluation stands; a wake meant for us is consumed by returning.
-                    linked = false;
-                    Leave(queue, &node, canceled: false);
-                    return true;
-                }
-
-                // schedule
-                BlockingWait.ParkWhileWaiting(&node, deadline, (nint)queue, nameof(WaitUntil), cancellationToken);
-
-                linked = false;
-                var state = Leave(queue, &node, cancellationToken.IsCancellationRequested);
-                if (state == WaitNodeState.Disposed)
-                {
-                    ThrowHelper.ThrowObjectDisposedException_Named(ObjectName);
-                }
-
-                if (state != WaitNodeState.Granted)
-                {
-                    // Timed out or canceled while linked: one last look, and a true evaluation stands.
-                    Seam.Point(SchedulingPointKind.Cancel, (nint)queue, nameof(WaitUntil));
-                    if (condition())
-                    {
+                    case WaitNodeState.Ready:
+                        // True right after the link: whoever unlinked us meanwhile (a wake, the timeout, the token,
+                        // Dispose), the true evaluation stands; a wake meant for us is consumed by returning.
                         return true;
-                    }
+                    case WaitNodeState.Disposed:
+                        ThrowHelper.ThrowObjectDisposedException_Named(ObjectName);
+                        break;
+                    case WaitNodeState.Canceled or WaitNodeState.TimedOut:
+                        // Timed out or canceled while linked: one last look, and a true evaluation stands.
+                        if (condition())
+                        {
+                            return true;
+                        }
 
-                    cancellationToken.ThrowIfCancellationRequested();
-                    return false;
+                        cancellationToken.ThrowIfCancellationRequested();
+                        return false;
                 }
 
                 // Woken (the node is unlinked): re-check without a node first.
@@ -176,16 +155,57 @@ public unsafe partial struct RawWaitQueue
         }
         finally
         {
-            if (linked)
-            {
-                // The condition (or the seam) threw while the node was linked.
-                holdsWakeup = Leave(queue, &node, canceled: false) == WaitNodeState.Granted && exclusive;
-            }
-
-            registration.Dispose();
+            registration.Unregister();
             if (holdsWakeup)
             {
                 PassWakeup(queue);
+            }
+        }
+    }
+
+    /// <summary>A blocking waiter on the wait queue (<see cref="BlockingWait"/>): the condition is re-checked right
+    /// after the link (no wakeup can be missed between the check and the park); a wake meant for an exclusive waiter
+    /// that leaves by an exception goes to the next one.</summary>
+    private readonly struct WaitList : IBlockingWaitList
+    {
+        private readonly RawWaitQueue* _queue;
+        private readonly Func<bool> _condition;
+        private readonly bool _atHead;
+
+        internal WaitList(RawWaitQueue* queue, Func<bool> condition, bool atHead)
+        {
+            _queue = queue;
+            _condition = condition;
+            _atHead = atHead;
+        }
+
+        public nint Resource => (nint)_queue;
+
+        public string Operation => nameof(WaitUntil);
+
+        public int LinkOrComplete(WaitNode* node) => Link(_queue, node, _atHead) ? WaitNodeState.Waiting : WaitNodeState.Disposed;
+
+        public bool OnLinked(WaitNode* node)
+        {
+            Seam.Point(SchedulingPointKind.Enqueue, (nint)_queue, nameof(WaitUntil));
+            return _condition();
+        }
+
+        public bool IsWaiting(WaitNode* node) => Volatile.Read(ref node->State) == WaitNodeState.Waiting;
+
+        public bool TryUnlink(WaitNode* node)
+        {
+            _queue->_waitLock.Enter();
+            var unlinked = UnlinkLocked(_queue, node);
+            _queue->_waitLock.Exit();
+            return unlinked;
+        }
+
+        public void PassOn(WaitNode* node, int state)
+        {
+            if (state == WaitNodeState.Granted && (node->Flags & WaitNodeFlags.Exclusive) != 0)
+            {
+                PassWakeup(_queue);
             }
         }
     }

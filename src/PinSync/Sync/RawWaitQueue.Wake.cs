@@ -152,11 +152,7 @@ public unsafe partial struct RawWaitQueue
             queue->_waitLock.Exit();
 
             // Outside the lock: unpark threads, queue async completions (never inline).
-            for (var i = 0; i < count; i++)
-            {
-                Seam.Point(SchedulingPointKind.Wake, (nint)queue, newState == WaitNodeState.Disposed ? nameof(Dispose) : "wake");
-                RawMutex.Wake(parkers[i], waiters[i]);
-            }
+            RawMutex.WakeEach(parkers, waiters, count, (nint)queue, newState == WaitNodeState.Disposed ? nameof(Dispose) : "wake");
 
             woken += count;
             if (count < WakeBatch)

@@ -187,6 +187,8 @@ public unsafe partial struct RawWaitQueue
         node->State = WaitNodeState.Waiting;
         node->Queue = (nint)(&queue->_waitLock);
         node->Tag = (nint)(++queue->_linkSequence);
+        var head = (node->Flags & WaitNodeFlags.Exclusive) == 0 ? &queue->_shared : &queue->_exclusive;
+        WaitListCheck.BeforeLink(&queue->_waitLock, head, "RawWaitQueue", queue);
         if ((node->Flags & WaitNodeFlags.Exclusive) == 0)
         {
             ListHead.AddTail(&queue->_shared, &node->Link);
@@ -210,6 +212,7 @@ public unsafe partial struct RawWaitQueue
         AssertInvariantsLocked(queue);
 
         // SAFETY: the wait lock is held, so the node's links (if any) are stable; removing a detached node is a no-op.
+        WaitListCheck.BeforeUnlink(&queue->_waitLock, &node->Link, "RawWaitQueue", queue);
         if (!ListHead.Remove(&node->Link))
         {
             return false;
@@ -217,23 +220,5 @@ public unsafe partial struct RawWaitQueue
 
         queue->_waiterCount--;
         return true;
-    }
-
-    /// <summary>
-    /// A waiter leaves after sleeping: unlinks its node if nobody else did (then the state is
-    /// <see cref="WaitNodeState.Canceled"/> when <paramref name="canceled"/>, else <see cref="WaitNodeState.TimedOut"/>)
-    /// or returns the state its unlinker set. After this returns nobody touches the node.
-    /// </summary>
-    private static int Leave(RawWaitQueue* queue, WaitNode* node, bool canceled)
-    {
-        queue->_waitLock.Enter();
-
-        // SAFETY: the wait lock is held; the node is the caller's and either linked here or unlinked by its owner of
-        // completion, which wrote State before dropping the lock.
-        var state = UnlinkLocked(queue, node)
-            ? (canceled ? WaitNodeState.Canceled : WaitNodeState.TimedOut)
-            : node->State;
-        queue->_waitLock.Exit();
-        return state;
     }
 }

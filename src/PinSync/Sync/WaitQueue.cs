@@ -30,6 +30,9 @@ namespace PinSync;
 /// <para>Thread safety: all members are thread-safe, except <see cref="Dispose"/>, which must not race with waits
 /// or wakes that are expected to succeed (they fail with <see cref="ObjectDisposedException"/>, as do all queued
 /// waiters).</para>
+/// <para>Exception safety: a wait that ends by an exception — out of the condition, an interrupt, a controller ending
+/// a schedule — leaves with its node unlinked; an exclusive waiter that took a wakeup passes it to the next exclusive
+/// waiter. See docs/exception-safety.md.</para>
 /// </remarks>
 [SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "The name is the public contract (DESIGN.md §3): the kernel's wait queue, not a collection.")]
 [DebuggerDisplay("Waiters = {WaiterCount}, Disposed = {IsDisposed}")]
@@ -49,6 +52,7 @@ public sealed unsafe class WaitQueue : IDisposable
 
         // SAFETY: the slot is pinned storage owned by this object, at the queue's final address.
         PinInit.InPlace(_raw, RawWaitQueue.Init());
+        PrimitiveProbes.OnCreated(this, _raw);
     }
 
     /// <summary>How many waiters are queued (a snapshot, for diagnostics; a woken waiter re-checking its condition is
