@@ -12,8 +12,9 @@ namespace PinSync.Testing;
 /// controlled, so a failing schedule replays exactly.
 /// </summary>
 /// <remarks>
-/// <para>Requires the runtime option <c>PinSync.Scheduling.EnableControl</c> in the test process (a
-/// <c>RuntimeHostConfigurationOption</c> item in the test project). Runs are serialized process-wide: a second
+/// <para>Requires the runtime option <c>PinSync.Scheduling.EnableControl</c> in the test process: the PinSync.Testing
+/// package's <c>build/PinSync.Testing.props</c> sets it in every project that references the package (elsewhere, a
+/// <c>RuntimeHostConfigurationOption</c> item). Runs are serialized process-wide: a second
 /// <see cref="Run(Func{Task}, ExplorerOptions?)"/> waits for the first; code on other threads of the process is not
 /// affected (only the explorer's own threads are attached to it).</para>
 /// <para><see cref="Spawn(Func{Task})"/>, <see cref="Assert"/>, <see cref="Delay"/> and <see cref="Now"/> are meant

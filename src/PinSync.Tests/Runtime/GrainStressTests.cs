@@ -7,16 +7,9 @@ namespace PinSync.Tests.Runtime;
 [Trait("Category", "Stress")]
 public sealed class GrainStressTests : TestBase
 {
-    private static bool Enabled => Environment.GetEnvironmentVariable("PINSYNC_STRESS") == "1";
-
-    [Fact]
+    [StressFact]
     public async Task Increment_ManyCallersWhileIdleCollectionChurns_NoLostUpdateNoHang()
     {
-        if (!Enabled)
-        {
-            return;
-        }
-
         await using var runtime = new GrainRuntime(new GrainRuntimeOptions
         {
             CollectionAge = TimeSpan.FromMilliseconds(1),

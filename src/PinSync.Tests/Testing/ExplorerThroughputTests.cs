@@ -9,17 +9,10 @@ namespace PinSync.Tests.Testing;
 /// PINSYNC_STRESS=1.</summary>
 public sealed class ExplorerThroughputTests(ITestOutputHelper output) : TestBase
 {
-    private static bool Enabled => Environment.GetEnvironmentVariable("PINSYNC_STRESS") == "1";
-
-    [Fact]
+    [StressFact]
     [Trait("Category", "Stress")]
     public void Run_ShortPrograms_ReportsIterationsPerSecond()
     {
-        if (!Enabled)
-        {
-            return;
-        }
-
         Measure("2 ops, toy blocking lock", () =>
         {
             var gate = new ToyLock();

@@ -16,17 +16,10 @@ public sealed class MutationMeasurementTests(ITestOutputHelper output) : TestBas
     private const int Budget = 100_000;
     private const int Seeds = 10;
 
-    private static bool Enabled => Environment.GetEnvironmentVariable("PINSYNC_STRESS") == "1";
-
-    [Fact]
+    [StressFact]
     [Trait("Category", "Stress")]
     public void Measure_AllMutantsAndUserBugs_IterationsToFindPerStrategy()
     {
-        if (!Enabled)
-        {
-            return;
-        }
-
         var strategies = new (string Name, Func<Strategy> Make)[]
         {
             ("random", Strategy.Random), ("pct(2)", () => Strategy.Pct(2)), ("pct(3)", () => Strategy.Pct(3)), ("dfs(2)", () => Strategy.Dfs(2)),
