@@ -136,7 +136,7 @@ internal sealed class ScheduleLog
             LogEvent.Finish => FormatFinish(e, ops, op),
             LogEvent.Unpark => $"{op} unparks {other}",
             LogEvent.Permit => $"{op} unparks {other} (not parked yet: permit kept)",
-            LogEvent.Spawn => $"{op} spawns {other}",
+            LogEvent.Spawn => $"{op} spawns {FlowLabel(ops, e.Other, full: false)}",
             LogEvent.Post => $"{op} posts continuation {other}",
             LogEvent.Queue => $"{op} queues work item {other} ({e.Text})",
             LogEvent.Arm => $"{op} arms timer T{e.Other} ({e.Text}) due {FormatTime(e.Ticks - start)}",
