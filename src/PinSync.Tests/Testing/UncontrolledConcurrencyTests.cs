@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using PinSync.Scheduling;
 using PinSync.Testing;
 
@@ -142,16 +143,25 @@ public sealed class UncontrolledConcurrencyTests : TestBase
     }
 
     [Fact]
-    public void Run_FlowsContendOnMonitor_ReportsUncontrolledBlockedWait()
+    public void Run_FlowsContendOnMonitor_ReportsUncontrolledBlockedWait_AndBothThreadsUnwind()
     {
+        var last = new StrongBox<int>();
         var report = Explorer.Run(async () =>
         {
             var monitor = new object();
+            var exited = last = new StrongBox<int>();
             void Critical()
             {
-                lock (monitor)
+                try
                 {
-                    SchedulingPoint.Interleave(); // the explorer may switch to the other flow here, which blocks in lock
+                    lock (monitor)
+                    {
+                        SchedulingPoint.Interleave(); // the explorer may switch to the other flow here, which blocks in lock
+                    }
+                }
+                finally
+                {
+                    Interlocked.Increment(ref exited.Value);
                 }
             }
 
@@ -160,6 +170,46 @@ public sealed class UncontrolledConcurrencyTests : TestBase
 
         AssertUncontrolled(report, "is blocked in a wait the explorer does not control");
         Assert.Contains("Monitor", report.Message, StringComparison.Ordinal);
+
+        // The holder, woken after the report, unwinds and releases the monitor; the blocked flow then unwinds too.
+        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref last.Value) == 2, UnexpectedTimeout), "both flows left the lock");
+    }
+
+    [Fact]
+    public void Run_SpinWithoutSchedulingPoint_ReportsHang_AndParkedOperationsUnwind()
+    {
+        var stop = new StrongBox<bool>();
+        var parkedUnwound = 0;
+        var report = Explorer.Run(async () =>
+        {
+            using var mutex = new PinnedMutex<int>(0);
+            var holder = await mutex.LockAsync();
+            var parked = Explorer.Spawn(() =>
+            {
+                try
+                {
+                    using var g = mutex.Lock(); // parks: the body holds the mutex
+                }
+                finally
+                {
+                    Interlocked.Increment(ref parkedUnwound);
+                }
+            });
+            var spinner = Explorer.Spawn(() =>
+            {
+                while (!Volatile.Read(ref stop.Value))
+                {
+                    // computes without a scheduling point (not a wait): a hang, not uncontrolled blocking
+                }
+            });
+            await Task.WhenAll(parked, spinner);
+            holder.Dispose();
+        }, new ExplorerOptions { Iterations = 1, Strategy = Strategy.Dfs(0), HangTimeout = TimeSpan.FromMilliseconds(300) });
+        Volatile.Write(ref stop.Value, true);
+
+        Assert.True(report.Kind == BugKind.Hang, report.ToString());
+        Assert.Contains("op3 (spawned) ran for 0.3 s", report.Message, StringComparison.Ordinal);
+        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref parkedUnwound) == 1, UnexpectedTimeout), "the parked operation unwound");
     }
 
     [Fact]
