@@ -27,8 +27,11 @@ internal static class AwaitedWork
     /// <summary>How a leaf of the async stack relates to the explorer.</summary>
     internal enum Kind
     {
-        /// <summary>Something the explorer drives: a PinSync wait, a spawned flow, <see cref="Explorer.Delay(TimeSpan)"/>.</summary>
+        /// <summary>Something the explorer drives: a PinSync wait, <see cref="Explorer.Delay(TimeSpan)"/>.</summary>
         Controlled,
+
+        /// <summary>The completion of another flow of the iteration (which is classified on its own).</summary>
+        Linked,
 
         /// <summary>A task or source it cannot classify (a <see cref="TaskCompletionSource"/>, a combinator, a custom
         /// source): may be completed by an operation, by uncontrolled work, or by nobody.</summary>
@@ -45,15 +48,16 @@ internal static class AwaitedWork
 
     /// <summary>Classifies what <paramref name="task"/> (a flow's task) is waiting for.</summary>
     /// <param name="task">The flow's task.</param>
-    /// <param name="isControlled">Recognises the explorer's own tasks (flow completions, delays).</param>
-    internal static Leaf Classify(Task task, Func<Task, bool> isControlled)
+    /// <param name="explorerTask">Recognises the explorer's own tasks: <see cref="Kind.Linked"/> for a flow's
+    /// completion, <see cref="Kind.Controlled"/> for a delay, <see langword="null"/> for any other task.</param>
+    internal static Leaf Classify(Task task, Func<Task, Kind?> explorerTask)
     {
         object? current = task;
         for (var depth = 0; depth < MaxDepth && current is not null; depth++)
         {
-            if (current is Task t && isControlled(t))
+            if (current is Task t && explorerTask(t) is { } known)
             {
-                return new Leaf(Kind.Controlled, null);
+                return new Leaf(known, null);
             }
 
             if (ClassifyLeaf(current) is { } leaf)

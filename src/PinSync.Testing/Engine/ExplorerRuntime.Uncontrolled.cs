@@ -48,6 +48,14 @@ internal sealed partial class ExplorerRuntime
     {
         var builder = new StringBuilder();
         var unknown = false;
+
+        // Evidence of a standstill among controlled waits: an operation parked in one, or a flow awaiting one.
+        var controlledWait = false;
+        foreach (var operation in _live)
+        {
+            controlledWait |= operation.State == OperationState.Blocked;
+        }
+
         foreach (var flow in _flows)
         {
             if (flow.Done || flow.Task is not { } task)
@@ -55,7 +63,8 @@ internal sealed partial class ExplorerRuntime
                 continue;
             }
 
-            var leaf = AwaitedWork.Classify(task, IsExplorerTask);
+            var leaf = AwaitedWork.Classify(task, ExplorerTaskKind);
+            controlledWait |= leaf.Kind == AwaitedWork.Kind.Controlled;
             if (leaf.Kind == AwaitedWork.Kind.Uncontrolled)
             {
                 builder.Append(builder.Length == 0 ? string.Empty : "; ").Append(flow.Label)
@@ -71,9 +80,11 @@ internal sealed partial class ExplorerRuntime
             return true;
         }
 
-        if (unknown)
+        if (unknown && !controlledWait)
         {
-            // Work started by a raw thread, or Task.Run behind a combinator, may not have begun yet.
+            // Nothing waits on a controlled primitive, and some flow awaits a task the walker cannot place: work started
+            // by a raw thread, or Task.Run behind a combinator, may not have begun yet. (With a controlled wait in the
+            // standstill it is a deadlock as reported, and deadlock-heavy suites pay nothing.)
             var wait = Stopwatch.StartNew();
             while (Volatile.Read(ref _uncontrolled) is null && wait.Elapsed < s_standstillGrace)
             {
@@ -84,13 +95,13 @@ internal sealed partial class ExplorerRuntime
         return HasBug();
     }
 
-    private bool IsExplorerTask(Task task)
+    private AwaitedWork.Kind? ExplorerTaskKind(Task task)
     {
         foreach (var flow in _flows)
         {
             if (flow.Completion.Task == task)
             {
-                return true;
+                return AwaitedWork.Kind.Linked;
             }
         }
 
@@ -98,11 +109,11 @@ internal sealed partial class ExplorerRuntime
         {
             if (timer.Timer is DelayTimer delay && delay.Task == task)
             {
-                return true;
+                return AwaitedWork.Kind.Controlled;
             }
         }
 
-        return false;
+        return null;
     }
 
     /// <summary>Watchdog sample (driver thread): whether the running operation sits in an uncontrolled wait.</summary>
