@@ -17,6 +17,9 @@ namespace PinSync.Bench;
 /// (exit code 3) unless <c>--allow-dry</c> is given, which labels them as dry and judges no goal on them.</item>
 /// <item><c>--profile [--seconds n]</c>: the contended async workload instrumented from outside (time, bytes, pool
 /// work items, lock contentions and synchronous completions per acquisition).</item>
+/// <item><c>--ab [--tasks 2,4,16,64] [--body Yield|Increment] [--rounds n]</c>: the contended async class's methods
+/// called directly, interleaved round by round in one process; medians and PinSync / best peer (how a change to the
+/// primitives is judged on a shared machine).</item>
 /// <item><c>--dry</c>: one cold iteration per case (checks that everything runs; measures nothing).</item>
 /// <item><c>--quick</c> and <c>--dry</c> print one progress line per case; BenchmarkDotNet's full log goes to the
 /// artifacts folder.</item>
@@ -48,6 +51,16 @@ public static class Program
         if (Take(rest, "--profile"))
         {
             Profiling.ContentionProfile.Run(seconds ?? 0.5, results);
+            return 0;
+        }
+
+        if (Take(rest, "--ab"))
+        {
+            var tasks = TakeValue(rest, "--tasks") is { } list ? list.Split(',').Select(int.Parse).ToArray() : [2, 4, 16, 64];
+            var body = TakeValue(rest, "--body") is { } b ? Enum.Parse<Sync.HoldBody>(b, ignoreCase: true) : Sync.HoldBody.Yield;
+            Profiling.InterleavedRun.Verbose = Take(rest, "--verbose");
+            var rounds = TakeValue(rest, "--rounds") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 9;
+            Profiling.InterleavedRun.Run(tasks, body, [Sync.WaitMode.Plain, Sync.WaitMode.Token, Sync.WaitMode.Timeout], rounds, results);
             return 0;
         }
 

@@ -131,7 +131,7 @@ internal static class BenchConfig
                 ? Report.BenchmarkResults.FormatNs(stats.Mean)
                 : "FAILED";
             var bytes = report.GcStats.GetBytesAllocatedPerOperation(benchmarkCase) is { } b ? $", {b} B/op" : "";
-            var parameters = benchmarkCase.HasParameters ? $" [{benchmarkCase.Parameters.DisplayInfo}]" : "";
+            var parameters = benchmarkCase.HasParameters ? $" {benchmarkCase.Parameters.DisplayInfo}" : "";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {_done,4}/{_total} [{Elapsed}] {benchmarkCase.Descriptor.WorkloadMethod.Name}{parameters}: {mean}{bytes}"));
         }
