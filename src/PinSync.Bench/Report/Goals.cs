@@ -50,6 +50,8 @@ internal static class Goals
         new("Contended sync", "ContendedSyncBenchmarks", "PinnedMutexRound", "SemaphoreSlimRound", _ => null),
         new("CondVar ping-pong", "CondVarPingPongSyncBenchmarks", "CondVarPingPong", "MonitorPingPong", _ => 1.0),
         new("CondVar ping-pong", "CondVarPingPongAsyncBenchmarks", "CondVarPingPong", "SemaphoreSlimPingPong", _ => 1.0),
+        new("Mixed blocking/async", "MixedContentionBenchmarks", "PinnedMutexRound", "SemaphoreSlimRound", _ => 1.5),
+        new("Mixed blocking/async", "MixedContentionBenchmarks", "PinnedSemaphoreRound", "SemaphoreSlimRound", _ => 1.5),
         new("Semaphore throttling", "SemaphoreThrottlingBenchmarks", "PinnedSemaphoreThrottle", "SemaphoreSlimThrottle", _ => null,
             ZeroAllocation: true),
         new("Pinning", "PinBoxBenchmarks", "BigInPlace", "BigOnHeapThenCopied", _ => null),
