@@ -65,6 +65,7 @@ internal static class InterleavedRun
     /// <summary>Print every PinSync round (time, work items, queued waits, handoffs, pool threads).</summary>
     internal static bool Verbose { get; set; }
 
+    private static bool s_firstRow = true;
     private static long s_queued;
     private static long s_handoffs;
 
@@ -75,13 +76,15 @@ internal static class InterleavedRun
         for (var m = 0; m < s_methods.Length; m++)
         {
             samples[m] = [];
-            for (var w = 0; w < 2; w++)
+            // Warm-up: tiering (OSR, tier 1), pools, pool threads; the first row of a process needs the most.
+            for (var w = 0; w < (s_firstRow ? 8 : 3); w++)
             {
-                s_methods[m].Run(bench).GetAwaiter().GetResult(); // warm-up: tiering, pools
+                s_methods[m].Run(bench).GetAwaiter().GetResult();
             }
         }
 
         long items = 0, queued = 0, handoffs = 0;
+        s_firstRow = false;
         for (var r = 0; r < rounds; r++)
         {
             for (var k = 0; k < s_methods.Length; k++)

@@ -33,7 +33,15 @@ internal static class Goals
 
     /// <summary>Whether <paramref name="method"/> of benchmark class <paramref name="type"/> measures PinSync (every
     /// other method of a class is a peer).</summary>
-    internal static bool IsPinSync(string type, string method) => All.Any(c => c.Type == type && c.Method == method);
+    internal static bool IsPinSync(string type, string method) =>
+        All.Any(c => c.Type == type && c.Method == method) || s_otherPinSyncMethods.Contains($"{type}.{method}");
+
+    // PinSync cases that have no comparison of their own (they are no peer of anything).
+    private static readonly HashSet<string> s_otherPinSyncMethods =
+    [
+        "PinBoxBenchmarks.SmallCreateDispose",
+        "PinBoxBenchmarks.SmallZeroedCreateDispose",
+    ];
 
     internal static readonly Comparison[] All =
     [
