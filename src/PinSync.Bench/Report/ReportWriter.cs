@@ -316,13 +316,16 @@ internal static class ReportWriter
                 + $"{F(latency.SecondsPerRow, "0.#")} s per row; each acquisition's wait, from the call to holding the lock, is recorded. "
                 + $"Share: the least- and most-served worker's acquisitions over an even share (1.00–1.00 is perfectly even).");
             sb.AppendLine();
-            sb.AppendLine("| scenario | primitive | acquisitions/s | p50 | p99 | p99.9 | max | share |");
-            sb.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+            sb.AppendLine("Runnable, not running: of the time the process's threads wanted a CPU during the row, the share they "
+                + "waited on a run queue (`/proc/self/task/*/schedstat`): the OS scheduler's part of the waits, which no lock removes.");
+            sb.AppendLine();
+            sb.AppendLine("| scenario | primitive | acquisitions/s | p50 | p99 | p99.9 | max | share | runnable, not running |");
+            sb.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
             foreach (var row in latency.Rows)
             {
                 sb.AppendLine(CultureInfo.InvariantCulture, $"| {row.Scenario} | {row.Primitive} | {F(row.PerSecond, "#,0")} | {F(row.P50Us, "0.0")} µs | "
                     + $"{F(row.P99Us, "0.0")} µs | {F(row.P999Us, "0.0")} µs | {F(row.MaxUs, "#,0")} µs | "
-                    + $"{F(row.MinShare, "0.00")}–{F(row.MaxShare, "0.00")} |");
+                    + $"{F(row.MinShare, "0.00")}–{F(row.MaxShare, "0.00")} | {(row.RunnableShare is { } rs ? F(rs, "0%") : "n/a")} |");
             }
         }
 
