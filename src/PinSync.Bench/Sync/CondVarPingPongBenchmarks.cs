@@ -139,7 +139,7 @@ public class CondVarPingPongSyncBenchmarks
 }
 
 /// <summary>
-/// Two async tasks hand a turn back and forth: <see cref="CondVar.WaitAsync{T}(MutexGuard{T}, CancellationToken)"/>
+/// Two async tasks hand a turn back and forth: <see cref="CondVar.WaitAsync{T}(in MutexGuard{T}, CancellationToken)"/>
 /// under <see cref="PinnedMutex{T}.LockAsync"/> against the usual BCL idiom, a pair of <see cref="SemaphoreSlim"/>s
 /// (ping.WaitAsync / pong.Release), and Nito's <c>AsyncConditionVariable</c> under its <c>AsyncLock</c> (DotNext has no
 /// condition variable). One operation is a round trip.
