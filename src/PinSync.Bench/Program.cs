@@ -13,10 +13,16 @@ namespace PinSync.Bench;
 /// mode for 1.5 s per row and the profile mode for 0.4 s per row; <c>--filter '*'</c> is implied.</item>
 /// <item><c>--latency [--seconds n]</c>: only the fairness/latency measurement (default 5 s per row).</item>
 /// <item><c>--report [results dir] [--docs dir]</c>: writes <c>docs/benchmarks.md</c> and <c>docs/benchmarks.svg</c>
-/// from the exported results (default <c>BenchmarkDotNet.Artifacts/results</c>).</item>
+/// from the exported results (default <c>BenchmarkDotNet.Artifacts/results</c>). Refuses results of a <c>--dry</c> run
+/// (exit code 3) unless <c>--allow-dry</c> is given, which labels them as dry and judges no goal on them.</item>
 /// <item><c>--profile [--seconds n]</c>: the contended async workload instrumented from outside (time, bytes, pool
 /// work items, lock contentions and synchronous completions per acquisition).</item>
+/// <item><c>--ab [--tasks 2,4,16,64] [--body Yield|Increment] [--rounds n]</c>: the contended async class's methods
+/// called directly, interleaved round by round in one process; medians and PinSync / best peer (how a change to the
+/// primitives is judged on a shared machine).</item>
 /// <item><c>--dry</c>: one cold iteration per case (checks that everything runs; measures nothing).</item>
+/// <item><c>--quick</c> and <c>--dry</c> print one progress line per case; BenchmarkDotNet's full log goes to the
+/// artifacts folder.</item>
 /// <item><c>--out-of-process</c>: keep BenchmarkDotNet's out-of-process toolchain (in-process is the default).</item>
 /// </list>
 /// </summary>
@@ -37,13 +43,24 @@ public static class Program
         if (Take(rest, "--report"))
         {
             var docs = TakeValue(rest, "--docs");
+            var allowDry = Take(rest, "--allow-dry");
             var from = rest.Count > 0 && !rest[0].StartsWith('-') ? rest[0] : results;
-            return ReportWriter.Write(from, docs ?? ReportWriter.FindDocsDirectory());
+            return ReportWriter.Write(from, docs ?? ReportWriter.FindDocsDirectory(), allowDry);
         }
 
         if (Take(rest, "--profile"))
         {
             Profiling.ContentionProfile.Run(seconds ?? 0.5, results);
+            return 0;
+        }
+
+        if (Take(rest, "--ab"))
+        {
+            var tasks = TakeValue(rest, "--tasks") is { } list ? list.Split(',').Select(int.Parse).ToArray() : [2, 4, 16, 64];
+            var body = TakeValue(rest, "--body") is { } b ? Enum.Parse<Sync.HoldBody>(b, ignoreCase: true) : Sync.HoldBody.Yield;
+            Profiling.InterleavedRun.Verbose = Take(rest, "--verbose");
+            var rounds = TakeValue(rest, "--rounds") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 9;
+            Profiling.InterleavedRun.Run(tasks, body, [Sync.WaitMode.Plain, Sync.WaitMode.Token, Sync.WaitMode.Timeout], rounds, results);
             return 0;
         }
 

@@ -4,6 +4,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.EventProcessors;
 using BenchmarkDotNet.Exporters.Json;
 using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Loggers;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
@@ -41,7 +42,18 @@ internal static class BenchConfig
             job = job.WithToolchain(InProcessEmitToolchain.Instance);
         }
 
-        return DefaultConfig.Instance
+        // --quick (and --dry) print one progress line per case (ProgressLog) instead of BenchmarkDotNet's console log, which runs
+        // to thousands of lines; the full log still goes to the run's *.log file under the artifacts folder.
+        var baseConfig = quick || dry
+            ? ManualConfig.CreateEmpty()
+                .AddColumnProvider([.. DefaultConfig.Instance.GetColumnProviders()])
+                .AddExporter([.. DefaultConfig.Instance.GetExporters()])
+                .AddAnalyser([.. DefaultConfig.Instance.GetAnalysers()])
+                .AddValidator([.. DefaultConfig.Instance.GetValidators()])
+                .AddLogger(NullLogger.Instance)
+                .AddEventProcessor(new ProgressLog())
+            : (IConfig)DefaultConfig.Instance;
+        return baseConfig
             .AddJob(job.AsDefault())
             .AddExporter(JsonExporter.Full)
             .AddColumn(StatisticColumn.Median, StatisticColumn.P95)
@@ -91,5 +103,39 @@ internal static class BenchConfig
                 foreign);
             File.AppendAllText(path, line + Environment.NewLine);
         }
+    }
+
+    /// <summary>
+    /// <c>--quick</c>'s console output: one line per finished case (its number of the total, the time since the run
+    /// started, the case and its mean and allocation) and a line per class, instead of BenchmarkDotNet's log.
+    /// </summary>
+    internal sealed class ProgressLog : EventProcessor
+    {
+        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+        private int _total;
+        private int _done;
+
+        public override void OnStartBuildStage(IReadOnlyList<BuildPartition> partitions)
+        {
+            _total = partitions.Sum(p => p.Benchmarks.Length);
+            Console.WriteLine($"{_total} cases; full log in the artifacts folder (*.log).");
+        }
+
+        public override void OnStartRunBenchmarksInType(Type type, IReadOnlyList<BenchmarkCase> benchmarks) =>
+            Console.WriteLine($"[{Elapsed}] {type.Name}: {benchmarks.Count} cases");
+
+        public override void OnEndRunBenchmark(BenchmarkCase benchmarkCase, BenchmarkReport report)
+        {
+            _done++;
+            var mean = report.ResultStatistics is { } stats
+                ? Report.BenchmarkResults.FormatNs(stats.Mean)
+                : "FAILED";
+            var bytes = report.GcStats.GetBytesAllocatedPerOperation(benchmarkCase) is { } b ? $", {b} B/op" : "";
+            var parameters = benchmarkCase.HasParameters ? $" {benchmarkCase.Parameters.DisplayInfo}" : "";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {_done,4}/{_total} [{Elapsed}] {benchmarkCase.Descriptor.WorkloadMethod.Name}{parameters}: {mean}{bytes}"));
+        }
+
+        private string Elapsed => _clock.Elapsed.ToString(@"m\:ss", CultureInfo.InvariantCulture);
     }
 }

@@ -171,15 +171,16 @@ internal static class LatencyRunner
     {
         // Warm up (JIT tiers, pools) on one short run, then measure.
         Measure(threads, 0.2, body);
-        var (samples, counts, elapsed) = Measure(threads, seconds, body);
-        return Summarize(primitive, $"sync, {threads} threads", threads, samples, counts, elapsed);
+        var (samples, counts, elapsed, runnable) = Measure(threads, seconds, body);
+        return Summarize(primitive, $"sync, {threads} threads", threads, samples, counts, elapsed, runnable);
     }
 
-    private static (long[][] Samples, int[] Counts, double Elapsed) Measure(int threads, double seconds,
+    private static (long[][] Samples, int[] Counts, double Elapsed, double? RunnableShare) Measure(int threads, double seconds,
         Func<long[], Func<bool>, int> body)
     {
         var samples = new long[threads][];
         var counts = new int[threads];
+        long runNs = 0, waitNs = 0, unreadable = 0;
         var stopAt = 0L;
         var start = new Barrier(threads + 1);
         var workers = new Thread[threads];
@@ -190,7 +191,17 @@ internal static class LatencyRunner
             workers[i] = new Thread(() =>
             {
                 start.SignalAndWait();
+                var first = SchedStat.ReadThisThread();
                 counts[index] = body(samples[index], () => Stopwatch.GetTimestamp() >= Volatile.Read(ref stopAt));
+                if (first is { } a && SchedStat.ReadThisThread() is { } b)
+                {
+                    Interlocked.Add(ref runNs, b.RunNs - a.RunNs);
+                    Interlocked.Add(ref waitNs, b.WaitNs - a.WaitNs);
+                }
+                else
+                {
+                    Interlocked.Increment(ref unreadable);
+                }
             }) { IsBackground = true };
             workers[i].Start();
         }
@@ -204,14 +215,16 @@ internal static class LatencyRunner
             worker.Join();
         }
 
-        return (samples, counts, Stopwatch.GetElapsedTime(t0).TotalSeconds);
+        double? share = unreadable == 0 && runNs + waitNs > 0 ? waitNs / (double)(runNs + waitNs) : null;
+        return (samples, counts, Stopwatch.GetElapsedTime(t0).TotalSeconds, share);
     }
 
     private static LatencyRow RunAsync(string primitive, int tasks, double seconds, Func<long[], Func<bool>, ValueTask<int>> body)
     {
         MeasureAsync(tasks, 0.2, body);
+        var before = SchedStat.Read();
         var (samples, counts, elapsed) = MeasureAsync(tasks, seconds, body);
-        return Summarize(primitive, $"async, {tasks} tasks", tasks, samples, counts, elapsed);
+        return Summarize(primitive, $"async, {tasks} tasks", tasks, samples, counts, elapsed, SchedStat.RunnableShare(before, SchedStat.Read()));
     }
 
     private static (long[][] Samples, int[] Counts, double Elapsed) MeasureAsync(int tasks, double seconds,
@@ -236,7 +249,8 @@ internal static class LatencyRunner
         return (samples, counts, Stopwatch.GetElapsedTime(t0).TotalSeconds);
     }
 
-    private static LatencyRow Summarize(string primitive, string scenario, int workers, long[][] samples, int[] counts, double elapsed)
+    private static LatencyRow Summarize(string primitive, string scenario, int workers, long[][] samples, int[] counts, double elapsed,
+        double? runnableShare)
     {
         var total = counts.Sum();
         var all = new long[total];
@@ -264,10 +278,12 @@ internal static class LatencyRunner
             MaxUs = total == 0 ? 0 : Micro(all[^1]),
             MinShare = counts.Min() / fair,
             MaxShare = counts.Max() / fair,
+            RunnableShare = runnableShare,
         };
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{scenario,-18} {primitive,-30} {total,10:N0} acq  {row.PerSecond,12:N0}/s  p50 {row.P50Us,8:0.0} us  p99 {row.P99Us,8:0.0} us  " +
-            $"p99.9 {row.P999Us,9:0.0} us  max {row.MaxUs,9:0.0} us  share {row.MinShare:0.00}-{row.MaxShare:0.00}"));
+            $"p99.9 {row.P999Us,9:0.0} us  max {row.MaxUs,9:0.0} us  share {row.MinShare:0.00}-{row.MaxShare:0.00}  " +
+            $"runnable-not-running {(runnableShare is { } r ? r.ToString("P0", CultureInfo.InvariantCulture) : "n/a")}"));
         return row;
     }
 }
@@ -290,6 +306,75 @@ internal sealed class LatencyRow
 
     /// <summary>The most-served worker's acquisitions over an even share.</summary>
     public double MaxShare { get; set; }
+
+    /// <summary>Of the time the row's threads wanted a CPU (running or waiting on a run queue: each worker thread's own
+    /// <c>/proc/thread-self/schedstat</c> for blocking rows, every thread of the process for async ones), the share
+    /// they spent runnable but not running: the OS scheduler's
+    /// part of every wait, which no lock can remove. Null where schedstat is not available.</summary>
+    public double? RunnableShare { get; set; }
+}
+
+/// <summary>Per-thread scheduler statistics of this process (Linux <c>/proc/self/task/*/schedstat</c>: nanoseconds
+/// on a CPU, nanoseconds waiting on a run queue, time slices).</summary>
+internal static class SchedStat
+{
+    /// <summary>The sums over the process's current threads, or null where the files do not exist.</summary>
+    internal static (long RunNs, long WaitNs)? Read()
+    {
+        const string tasks = "/proc/self/task";
+        if (!Directory.Exists(tasks))
+        {
+            return null;
+        }
+
+        long run = 0, wait = 0;
+        foreach (var dir in Directory.EnumerateDirectories(tasks))
+        {
+            try
+            {
+                var parts = File.ReadAllText(Path.Combine(dir, "schedstat")).Split(' ');
+                run += long.Parse(parts[0], CultureInfo.InvariantCulture);
+                wait += long.Parse(parts[1], CultureInfo.InvariantCulture);
+            }
+            catch (IOException)
+            {
+                // The thread ended meanwhile.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+
+        return (run, wait);
+    }
+
+    /// <summary>The calling thread's (on a CPU, waiting on a run queue) in nanoseconds, or null where not available.</summary>
+    internal static (long RunNs, long WaitNs)? ReadThisThread()
+    {
+        try
+        {
+            var parts = File.ReadAllText("/proc/thread-self/schedstat").Split(' ');
+            return (long.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Waiting over running + waiting between two readings (threads that ended in between are undercounted).</summary>
+    internal static double? RunnableShare((long RunNs, long WaitNs)? before, (long RunNs, long WaitNs)? after)
+    {
+        if (before is not { } b || after is not { } a)
+        {
+            return null;
+        }
+
+        var run = a.RunNs - b.RunNs;
+        var wait = a.WaitNs - b.WaitNs;
+        return run + wait > 0 && wait >= 0 ? wait / (double)(run + wait) : null;
+    }
 }
 
 /// <summary>The <c>latency.json</c> file.</summary>

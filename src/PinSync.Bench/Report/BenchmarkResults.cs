@@ -12,7 +12,12 @@ internal sealed record CaseResult(
     double MeanNs,
     double ErrorNs,
     double? AllocatedBytes,
-    DateTime FileTimeUtc);
+    DateTime FileTimeUtc,
+    string Job = "")
+{
+    /// <summary>Whether the case comes from a <c>--dry</c> run (one cold iteration: it measures nothing).</summary>
+    public bool IsDry => Job == "Dry";
+}
 
 /// <summary>The host as BenchmarkDotNet described it.</summary>
 internal sealed record HostInfo(string Processor, string Os, string Runtime, int LogicalCores, string BenchmarkDotNet);
@@ -68,7 +73,8 @@ internal static class BenchmarkResults
                     stats.GetProperty("Mean").GetDouble(),
                     stats.TryGetProperty("StandardError", out var se) && se.ValueKind == JsonValueKind.Number ? se.GetDouble() : 0,
                     allocated,
-                    time);
+                    time,
+                    JobOf(Str(b, "DisplayInfo")));
                 var key = (result.Type, result.Method, result.Parameters);
                 if (!cases.TryGetValue(key, out var old) || old.FileTimeUtc <= time)
                 {
@@ -96,6 +102,10 @@ internal static class BenchmarkResults
 
     internal static string FormatBytes(double? bytes) =>
         bytes is { } b ? b.ToString("0", CultureInfo.InvariantCulture) + " B" : "n/a";
+
+    // "Type.'Title': Dry(Toolchain=…) [params]" → "Dry".
+    private static string JobOf(string displayInfo) =>
+        System.Text.RegularExpressions.Regex.Match(displayInfo, @"': (\w+)\(") is { Success: true } m ? m.Groups[1].Value : "";
 
     private static string Str(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : "";

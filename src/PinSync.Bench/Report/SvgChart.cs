@@ -6,15 +6,18 @@ using PinSync.Bench.Latency;
 namespace PinSync.Bench.Report;
 
 /// <summary>
-/// A hand-written SVG bar chart: each PinSync/BCL ratio as a bar from 1.0 on a log₂ axis (left of 1.0: PinSync is
-/// faster), coloured by its goal (green met, red missed, grey no goal) with the goal as a black tick; below it, the
-/// maximum wait under saturation against the 2 ms goal.
+/// A hand-written SVG bar chart: each PinSync / best-peer ratio (the fastest of the BCL and library peers in the same
+/// class and parameters) as a bar from 1.0 on a log₂ axis (left of 1.0: PinSync is faster), coloured by its goal
+/// (green met, red missed, grey not judged: a dry run) with the goal as a black tick; below it, the maximum wait
+/// under saturation against the 2 ms goal. The label column is as wide as the longest label and the value column
+/// has room for its text, so no label is clipped.
 /// </summary>
 internal static class SvgChart
 {
-    private const int Width = 1100;
-    private const int LabelWidth = 520;
+    // Width of one character of the 10.5 px label font, rounded up (Helvetica/Arial average about 0.55 em).
+    private const double CharWidth = 6.2;
     private const int PlotWidth = 470;
+    private const int ValueWidth = 300;
     private const int RowHeight = 18;
     private const int Top = 64;
     private const string Green = "#3a9a4a";
@@ -24,25 +27,32 @@ internal static class SvgChart
     internal static string Render(List<RatioRow> ratios, LatencyReport? latency, bool underLoad)
     {
         var sb = new StringBuilder();
+        ratios = [.. ratios.Where(r => r.PeerRatio is not null)];
         var latencyRows = latency?.Rows ?? [];
+        var longest = ratios.Select(r => r.PeerLabel.Length)
+            .Concat(latencyRows.Select(r => r.Scenario.Length + r.Primitive.Length + 2))
+            .DefaultIfEmpty(20).Max();
+        var labelWidth = (int)Math.Ceiling((longest * CharWidth) + 16);
+        var width = Math.Max(1100, labelWidth + PlotWidth + ValueWidth);
         var ratioHeight = (ratios.Count * RowHeight) + 40;
         var latencyHeight = latencyRows.Count == 0 ? 0 : (latencyRows.Count * RowHeight) + 90;
         var height = Top + ratioHeight + latencyHeight + 20;
 
         sb.AppendLine(CultureInfo.InvariantCulture,
-            $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{height}\" viewBox=\"0 0 {Width} {height}\" "
+            $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" "
             + $"font-family=\"Segoe UI, Helvetica, Arial, sans-serif\" font-size=\"11\">");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"<rect width=\"{Width}\" height=\"{height}\" fill=\"white\"/>");
-        Text(sb, 10, 20, "PinSync / BCL baseline (mean time per operation; lower is better; log scale)", 14, "bold");
-        Text(sb, 10, 38, "green: goal met · red: goal missed · grey: no goal · black tick: the goal"
+        sb.AppendLine(CultureInfo.InvariantCulture, $"<rect width=\"{width}\" height=\"{height}\" fill=\"white\"/>");
+        Text(sb, 10, 20, "PinSync / best peer (mean time per operation; lower is better; log scale)", 14, "bold");
+        Text(sb, 10, 38, "best peer: the fastest of SemaphoreSlim, Lock, Monitor, DotNext, Nito, VS.Threading in the row · green: goal met · "
+            + "red: missed · grey: not judged (dry) · tick: goal"
             + (underLoad ? " · MEASURED UNDER LOAD (shared machine)" : ""), 11, underLoad ? "bold" : "normal", underLoad ? Red : "#333");
 
         // Axis range: powers of two around the data, at least 1/4 … 4.
-        var lo = Math.Min(0.25, ratios.Count == 0 ? 1 : ratios.Min(r => Math.Min(r.Ratio, r.Goal ?? 1)) * 0.8);
-        var hi = Math.Max(4, ratios.Count == 0 ? 1 : ratios.Max(r => r.Ratio) * 1.25);
+        var lo = Math.Min(0.25, ratios.Count == 0 ? 1 : ratios.Min(r => Math.Min(r.PeerRatio!.Value, r.PeerGoal)) * 0.8);
+        var hi = Math.Max(4, ratios.Count == 0 ? 1 : ratios.Max(r => r.PeerRatio!.Value) * 1.25);
         var loExp = (int)Math.Floor(Math.Log2(lo));
         var hiExp = (int)Math.Ceiling(Math.Log2(hi));
-        double X(double ratio) => LabelWidth + ((Math.Log2(ratio) - loExp) / (hiExp - loExp) * PlotWidth);
+        double X(double ratio) => labelWidth + ((Math.Log2(ratio) - loExp) / (hiExp - loExp) * PlotWidth);
 
         var axisTop = Top - 10;
         var axisBottom = Top + (ratios.Count * RowHeight);
@@ -60,22 +70,22 @@ internal static class SvgChart
         {
             var r = ratios[i];
             var y = Top + (i * RowHeight);
-            var colour = r.RatioMet switch { true => Green, false => Red, null => Grey };
-            var x1 = X(Math.Min(1, r.Ratio));
-            var x2 = X(Math.Max(1, r.Ratio));
-            Text(sb, LabelWidth - 6, y + 12, Shorten(r.Label, 88), 10.5, "normal", "#111", "end");
+            var ratio = r.PeerRatio!.Value;
+            var colour = r.PeerMet switch { true => Green, false => Red, null => Grey };
+            var x1 = X(Math.Min(1, ratio));
+            var x2 = X(Math.Max(1, ratio));
+            Text(sb, labelWidth - 6, y + 12, r.PeerLabel, 10.5, "normal", "#111", "end");
             sb.AppendLine(CultureInfo.InvariantCulture,
                 $"<rect x=\"{x1:0.#}\" y=\"{y + 3}\" width=\"{Math.Max(1, x2 - x1):0.#}\" height=\"{RowHeight - 6}\" fill=\"{colour}\">"
-                + $"<title>{Escape(r.Label)}: {r.Ratio:0.00}×</title></rect>");
-            if (r.Goal is { } goal)
-            {
-                var gx = X(goal);
-                sb.AppendLine(CultureInfo.InvariantCulture,
-                    $"<line x1=\"{gx:0.#}\" y1=\"{y + 1}\" x2=\"{gx:0.#}\" y2=\"{y + RowHeight - 1}\" stroke=\"#000\" stroke-width=\"2\"/>");
-            }
+                + $"<title>{Escape(r.PeerLabel)}: {ratio:0.00}×</title></rect>");
+            var gx = X(r.PeerGoal);
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"<line x1=\"{gx:0.#}\" y1=\"{y + 1}\" x2=\"{gx:0.#}\" y2=\"{y + RowHeight - 1}\" stroke=\"#000\" stroke-width=\"2\"/>");
 
-            var alloc = r.AllocationMet == false ? $"  {r.Case.AllocatedBytes:0} B/op" : "";
-            Text(sb, LabelWidth + PlotWidth + 8, y + 12, $"{r.Ratio:0.00}×{alloc}", 10.5, "normal", colour);
+            var alloc = r.AllocationMet == false ? $" · {r.Case.AllocatedBytes:0} B/op" : "";
+            var dry = r.IsDry ? " · dry" : "";
+            Text(sb, labelWidth + PlotWidth + 8, y + 12, $"{ratio:0.00}× · vs {RatioRow.ShortTitle(r.Baseline.Title)} {r.Ratio:0.00}×{alloc}{dry}",
+                10.5, "normal", colour);
         }
 
         if (latencyRows.Count > 0)
@@ -86,7 +96,7 @@ internal static class SvgChart
             var minMs = Math.Min(0.01, Math.Max(0.001, latencyRows.Min(r => r.MaxUs / 1000) * 0.8));
             var a = Math.Floor(Math.Log10(minMs));
             var b = Math.Ceiling(Math.Log10(maxMs));
-            double Lx(double ms) => LabelWidth + ((Math.Log10(Math.Max(ms, Math.Pow(10, a))) - a) / (b - a) * PlotWidth);
+            double Lx(double ms) => labelWidth + ((Math.Log10(Math.Max(ms, Math.Pow(10, a))) - a) / (b - a) * PlotWidth);
             var bottom = top + 10 + (latencyRows.Count * RowHeight);
             for (var e = a; e <= b; e++)
             {
@@ -105,11 +115,11 @@ internal static class SvgChart
                 var ms = row.MaxUs / 1000;
                 var pinned = row.Primitive.StartsWith("PinnedMutex", StringComparison.Ordinal);
                 var colour = !pinned ? Grey : ms <= Goals.MaxWaitGoalUs / 1000 ? Green : Red;
-                Text(sb, LabelWidth - 6, y + 12, $"{row.Scenario}: {row.Primitive}", 10.5, "normal", "#111", "end");
+                Text(sb, labelWidth - 6, y + 12, $"{row.Scenario}: {row.Primitive}", 10.5, "normal", "#111", "end");
                 sb.AppendLine(CultureInfo.InvariantCulture,
-                    $"<rect x=\"{LabelWidth}\" y=\"{y + 3}\" width=\"{Math.Max(1, Lx(ms) - LabelWidth):0.#}\" height=\"{RowHeight - 6}\" "
+                    $"<rect x=\"{labelWidth}\" y=\"{y + 3}\" width=\"{Math.Max(1, Lx(ms) - labelWidth):0.#}\" height=\"{RowHeight - 6}\" "
                     + $"fill=\"{colour}\"/>");
-                Text(sb, LabelWidth + PlotWidth + 8, y + 12, $"max {ms:0.00} ms · p99 {row.P99Us:0} µs", 10.5, "normal", colour);
+                Text(sb, labelWidth + PlotWidth + 8, y + 12, $"max {ms:0.00} ms · p99 {row.P99Us:0} µs", 10.5, "normal", colour);
             }
         }
 
@@ -124,8 +134,6 @@ internal static class SvgChart
         sb.AppendLine(CultureInfo.InvariantCulture,
             $"<text x=\"{x:0.#}\" y=\"{y:0.#}\" font-size=\"{size}\" font-weight=\"{weight}\" fill=\"{fill}\" text-anchor=\"{anchor}\">"
             + $"{Escape(text)}</text>");
-
-    private static string Shorten(string s, int max) => s.Length <= max ? s : string.Concat(s.AsSpan(0, max - 1), "…");
 
     private static string Escape(string s) => SecurityElement.Escape(s) ?? "";
 }

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using BenchmarkDotNet.Attributes;
+using NitoAsyncConditionVariable = Nito.AsyncEx.AsyncConditionVariable;
+using NitoAsyncLock = Nito.AsyncEx.AsyncLock;
 
 namespace PinSync.Bench.Sync;
 
@@ -139,7 +141,8 @@ public class CondVarPingPongSyncBenchmarks
 /// <summary>
 /// Two async tasks hand a turn back and forth: <see cref="CondVar.WaitAsync{T}(in MutexGuard{T}, CancellationToken)"/>
 /// under <see cref="PinnedMutex{T}.LockAsync"/> against the usual BCL idiom, a pair of <see cref="SemaphoreSlim"/>s
-/// (ping.WaitAsync / pong.Release). One operation is a round trip.
+/// (ping.WaitAsync / pong.Release), and Nito's <c>AsyncConditionVariable</c> under its <c>AsyncLock</c> (DotNext has no
+/// condition variable). One operation is a round trip.
 /// </summary>
 [MemoryDiagnoser]
 public class CondVarPingPongAsyncBenchmarks
@@ -151,6 +154,15 @@ public class CondVarPingPongAsyncBenchmarks
     private readonly SemaphoreSlim _pong = new(0, 1);
     private readonly PinnedMutex<int> _mutex = new(0);
     private readonly CondVar _condVar = new();
+    private readonly NitoAsyncLock _nitoLock;
+    private readonly NitoAsyncConditionVariable _nitoCondVar;
+    private int _nitoTurn;
+
+    public CondVarPingPongAsyncBenchmarks()
+    {
+        _nitoLock = new NitoAsyncLock();
+        _nitoCondVar = new NitoAsyncConditionVariable(_nitoLock);
+    }
 
     [GlobalCleanup]
     public void Cleanup()
@@ -177,6 +189,34 @@ public class CondVarPingPongAsyncBenchmarks
         var b = CondVarSide(mine: 1, theirs: 0);
         await a;
         await b;
+    }
+
+    [Benchmark(OperationsPerInvoke = RoundTrips, Description = "Nito AsyncConditionVariable + AsyncLock: WaitAsync/Notify, 2 tasks")]
+    public async Task NitoPingPong()
+    {
+        var a = NitoSide(mine: 0, theirs: 1);
+        var b = NitoSide(mine: 1, theirs: 0);
+        await a;
+        await b;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask NitoSide(int mine, int theirs)
+    {
+        await Task.Yield();
+        for (var i = 0; i < RoundTrips; i++)
+        {
+            using (await _nitoLock.LockAsync())
+            {
+                while (_nitoTurn != mine)
+                {
+                    await _nitoCondVar.WaitAsync();
+                }
+
+                _nitoTurn = theirs;
+                _nitoCondVar.Notify();
+            }
+        }
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]

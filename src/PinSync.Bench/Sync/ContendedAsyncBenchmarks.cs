@@ -1,5 +1,8 @@
 using System.Runtime.CompilerServices;
 using BenchmarkDotNet.Attributes;
+using AsyncExclusiveLock = DotNext.Threading.AsyncExclusiveLock;
+using NitoAsyncLock = Nito.AsyncEx.AsyncLock;
+using VsAsyncSemaphore = Microsoft.VisualStudio.Threading.AsyncSemaphore;
 
 namespace PinSync.Bench.Sync;
 
@@ -33,6 +36,10 @@ public enum WaitMode
 /// Workers are pooled <see cref="ValueTask"/> methods started on the thread pool with <c>Task.Yield</c>; the harness
 /// allocates one state machine per worker per round, which over 65 536 acquisitions is well under 1 B each, so the
 /// bytes reported are the primitive's.
+/// <para>Peers (issue 13): DotNext <see cref="AsyncExclusiveLock"/>, Nito <c>AsyncLock</c> and VS.Threading
+/// <c>AsyncSemaphore(1)</c>, each used as its documentation shows. Nito has no timeout overload: its timeout row
+/// waits with a <see cref="CancellationTokenSource"/> canceled after the timeout, one per wait (what its docs
+/// advise), so that row counts the source's allocation.</para>
 /// </summary>
 [MemoryDiagnoser]
 public class ContendedAsyncBenchmarks
@@ -44,6 +51,9 @@ public class ContendedAsyncBenchmarks
 
     private readonly SemaphoreSlim _semaphoreSlim = new(1, 1);
     private readonly PinnedMutex<long> _mutex = new(0);
+    private readonly AsyncExclusiveLock _dotNext = new();
+    private readonly NitoAsyncLock _nito = new();
+    private readonly VsAsyncSemaphore _vs = new(1);
     private readonly CancellationTokenSource _cts = new();
     private readonly ValueTask[] _workers = new ValueTask[64];
     private long _counter;
@@ -65,6 +75,8 @@ public class ContendedAsyncBenchmarks
     {
         _semaphoreSlim.Dispose();
         _mutex.Dispose();
+        _dotNext.Dispose();
+        _vs.Dispose();
         _cts.Dispose();
     }
 
@@ -73,6 +85,15 @@ public class ContendedAsyncBenchmarks
 
     [Benchmark(OperationsPerInvoke = OpsPerRound, Description = "PinnedMutex: LockAsync + dispose")]
     public Task PinnedMutexRound() => RunRound(static (self, ops) => self.PinnedMutexWorker(ops));
+
+    [Benchmark(OperationsPerInvoke = OpsPerRound, Description = "DotNext AsyncExclusiveLock: AcquireAsync + Release")]
+    public Task DotNextRound() => RunRound(static (self, ops) => self.DotNextWorker(ops));
+
+    [Benchmark(OperationsPerInvoke = OpsPerRound, Description = "Nito AsyncLock: LockAsync + dispose")]
+    public Task NitoRound() => RunRound(static (self, ops) => self.NitoWorker(ops));
+
+    [Benchmark(OperationsPerInvoke = OpsPerRound, Description = "VS.Threading AsyncSemaphore(1): EnterAsync + dispose")]
+    public Task VsRound() => RunRound(static (self, ops) => self.VsWorker(ops));
 
     private async Task RunRound(Func<ContendedAsyncBenchmarks, int, ValueTask> worker)
     {
@@ -142,6 +163,78 @@ public class ContendedAsyncBenchmarks
             if (yieldInside)
             {
                 await Task.Yield();
+            }
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask DotNextWorker(int ops)
+    {
+        await Task.Yield();
+        var yieldInside = Body == HoldBody.Yield;
+        var mode = Wait;
+        var token = mode == WaitMode.Token ? _cts.Token : CancellationToken.None;
+        for (var i = 0; i < ops; i++)
+        {
+            if (mode == WaitMode.Timeout)
+            {
+                if (!await _dotNext.TryAcquireAsync(s_timeout))
+                {
+                    throw new TimeoutException();
+                }
+            }
+            else
+            {
+                await _dotNext.AcquireAsync(token);
+            }
+
+            _counter++;
+            if (yieldInside)
+            {
+                await Task.Yield();
+            }
+
+            _dotNext.Release();
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask NitoWorker(int ops)
+    {
+        await Task.Yield();
+        var yieldInside = Body == HoldBody.Yield;
+        var mode = Wait;
+        var token = mode == WaitMode.Token ? _cts.Token : CancellationToken.None;
+        for (var i = 0; i < ops; i++)
+        {
+            using var timeout = mode == WaitMode.Timeout ? new CancellationTokenSource(s_timeout) : null;
+            using (await _nito.LockAsync(timeout?.Token ?? token))
+            {
+                _counter++;
+                if (yieldInside)
+                {
+                    await Task.Yield();
+                }
+            }
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask VsWorker(int ops)
+    {
+        await Task.Yield();
+        var yieldInside = Body == HoldBody.Yield;
+        var mode = Wait;
+        var token = mode == WaitMode.Token ? _cts.Token : CancellationToken.None;
+        for (var i = 0; i < ops; i++)
+        {
+            using (mode == WaitMode.Timeout ? await _vs.EnterAsync(s_timeout, token) : await _vs.EnterAsync(token))
+            {
+                _counter++;
+                if (yieldInside)
+                {
+                    await Task.Yield();
+                }
             }
         }
     }

@@ -1,11 +1,15 @@
 using BenchmarkDotNet.Attributes;
+using AsyncExclusiveLock = DotNext.Threading.AsyncExclusiveLock;
+using NitoAsyncLock = Nito.AsyncEx.AsyncLock;
+using VsAsyncSemaphore = Microsoft.VisualStudio.Threading.AsyncSemaphore;
 
 namespace PinSync.Bench.Sync;
 
 /// <summary>
 /// Uncontended async acquire + release, as user code writes it (<c>using (await m.LockAsync())</c>), against
 /// <see cref="SemaphoreSlim"/>'s <c>WaitAsync</c> + <c>Release</c>. Each invocation makes <see cref="Ops"/>
-/// acquisitions, so the async method's own overhead is spread thin; figures are per acquisition.
+/// acquisitions, so the async method's own overhead is spread thin; figures are per acquisition. Peers: DotNext
+/// <see cref="AsyncExclusiveLock"/>, Nito <c>AsyncLock</c>, VS.Threading <c>AsyncSemaphore(1)</c>.
 /// </summary>
 [MemoryDiagnoser]
 public class UncontendedAsyncBenchmarks
@@ -16,6 +20,9 @@ public class UncontendedAsyncBenchmarks
     private readonly SemaphoreSlim _semaphoreSlim = new(1, 1);
     private readonly PinnedMutex<long> _mutex = new(0);
     private readonly PinnedSemaphore _semaphore = new(1, 1);
+    private readonly AsyncExclusiveLock _dotNext = new();
+    private readonly NitoAsyncLock _nito = new();
+    private readonly VsAsyncSemaphore _vs = new(1);
     private long _counter;
 
     [GlobalCleanup]
@@ -24,6 +31,43 @@ public class UncontendedAsyncBenchmarks
         _semaphoreSlim.Dispose();
         _mutex.Dispose();
         _semaphore.Dispose();
+        _dotNext.Dispose();
+        _vs.Dispose();
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops, Description = "DotNext AsyncExclusiveLock: await AcquireAsync + Release")]
+    public async Task DotNextAcquireAsync()
+    {
+        for (var i = 0; i < Ops; i++)
+        {
+            await _dotNext.AcquireAsync();
+            _counter++;
+            _dotNext.Release();
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops, Description = "Nito AsyncLock: await LockAsync + dispose")]
+    public async Task NitoLockAsync()
+    {
+        for (var i = 0; i < Ops; i++)
+        {
+            using (await _nito.LockAsync())
+            {
+                _counter++;
+            }
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops, Description = "VS.Threading AsyncSemaphore(1): await EnterAsync + dispose")]
+    public async Task VsEnterAsync()
+    {
+        for (var i = 0; i < Ops; i++)
+        {
+            using (await _vs.EnterAsync())
+            {
+                _counter++;
+            }
+        }
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Ops, Description = "SemaphoreSlim: await WaitAsync + Release")]
