@@ -39,7 +39,14 @@ public sealed class GrainDeadlockException : Exception
     /// that was refused. Across chains (<see cref="IsAcrossChains"/>): a running request, the call it made that
     /// waits, the request that call waits behind, and so on around the cycle. Empty when the exception was created
     /// with a message only.</summary>
-    public IReadOnlyList<string> CallChain { get; }
+    public IReadOnlyList<string> CallChain
+    {
+        // A copy made by a serializer that skips constructors (Orleans' exception codec) has no chain: empty then.
+        get => _callChain ?? [];
+        private init => _callChain = value;
+    }
+
+    private readonly IReadOnlyList<string>? _callChain;
 
     /// <summary>The report of a cycle across call chains: <paramref name="cycle"/> alternates a request running on a
     /// grain and the call it made that waits in another grain's queue, starting and ending on the same grain.</summary>
@@ -55,11 +62,16 @@ public sealed class GrainDeadlockException : Exception
 
         text.Append("no request of the cycle can finish. The waiting calls fail with this exception. Mark a grain of the " +
             "cycle [Reentrant] or the called method [AlwaysInterleave], or order the calls the same way in every chain.");
-        return new GrainDeadlockException(text.ToString(), cycle) { IsAcrossChains = true };
+        return new GrainDeadlockException(text.ToString(), cycle, acrossChains: true);
     }
 
-    private GrainDeadlockException(string message, IReadOnlyList<string> callChain)
-        : base(message) => CallChain = callChain;
+    /// <summary>Re-creates a report (a copy that crossed a process boundary: PinSync.Orleans' serializer).</summary>
+    internal GrainDeadlockException(string message, IReadOnlyList<string> callChain, bool acrossChains)
+        : base(message)
+    {
+        CallChain = callChain;
+        IsAcrossChains = acrossChains;
+    }
 
     private static string FormatMessage(IReadOnlyList<string> callChain)
     {
