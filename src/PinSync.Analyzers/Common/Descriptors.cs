@@ -4,10 +4,20 @@ namespace PinSync.Analyzers.Common;
 
 /// <summary>
 /// Every diagnostic PinSync reports. Ids are stable; each has a page <c>docs/diagnostics/PINSYNCxxx.md</c> with a
-/// bad and a good example. 001–009: pinning; 010–019: guards and condition variables; 020–029: <c>[PinData]</c>.
+/// bad and a good example, which is its <see cref="DiagnosticDescriptor.HelpLinkUri"/>. 001–009: pinning; 010–019:
+/// guards and condition variables; 020–029: <c>[PinData]</c>.
 /// </summary>
 internal static class Descriptors
 {
+    /// <summary>
+    /// The repository's address: the <c>PinSyncRepositoryUrl</c> property of Directory.Build.props, which also gives the
+    /// packages their RepositoryUrl and the packed READMEs their absolute links (a test keeps the two equal).
+    /// </summary>
+    public const string RepositoryUrl = "https://github.com/pinsync/pinsync";
+
+    /// <summary>Where the diagnostic pages are browsed: <c>{RepositoryUrl}/blob/main/docs/diagnostics/</c>.</summary>
+    public const string HelpLinkBase = RepositoryUrl + "/blob/main/docs/diagnostics/";
+
     private const string Pinning = "PinSync.Pinning";
     private const string Usage = "PinSync.Usage";
     private const string PinData = "PinSync.PinData";
@@ -21,7 +31,8 @@ internal static class Descriptors
             category,
             severity,
             isEnabledByDefault: true,
-            description: description + $" See docs/diagnostics/{id}.md in the PinSync repository.");
+            description: description,
+            helpLinkUri: HelpLinkBase + id + ".md");
 
     public static readonly DiagnosticDescriptor PinnedValueCopied = Create(
         "PINSYNC001",
@@ -118,6 +129,17 @@ internal static class Descriptors
         DiagnosticSeverity.Warning,
         "When a condition-variable wait returns, the condition may no longer hold (another waiter ran first, or the "
         + "wait timed out). Wait in 'while (!condition) cv.Wait(guard);'.");
+
+    public static readonly DiagnosticDescriptor GuardCopied = Create(
+        "PINSYNC014",
+        "MutexGuard is copied and both copies are used",
+        "'{0}' is a copy of MutexGuard '{1}', and both are used afterwards{2}; one acquisition must have one owner: "
+        + "move the guard (stop using '{1}') or pass it by 'in'/'ref'",
+        Usage,
+        DiagnosticSeverity.Warning,
+        "A MutexGuard is a struct: a copy carries the same acquisition. Whichever copy is disposed first releases the lock, "
+        + "and the other then reads a value it no longer protects or, once another thread has taken the lock, throws "
+        + "SynchronizationLockException when it is used or disposed. Keep one guard per acquisition.");
 
     public static readonly DiagnosticDescriptor PinDataShape = Create(
         "PINSYNC020",

@@ -137,7 +137,7 @@ public class CondVarPingPongSyncBenchmarks
 }
 
 /// <summary>
-/// Two async tasks hand a turn back and forth: <see cref="CondVar.WaitAsync{T}(MutexGuard{T}, CancellationToken)"/>
+/// Two async tasks hand a turn back and forth: <see cref="CondVar.WaitAsync{T}(in MutexGuard{T}, CancellationToken)"/>
 /// under <see cref="PinnedMutex{T}.LockAsync"/> against the usual BCL idiom, a pair of <see cref="SemaphoreSlim"/>s
 /// (ping.WaitAsync / pong.Release). One operation is a round trip.
 /// </summary>

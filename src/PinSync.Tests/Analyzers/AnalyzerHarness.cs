@@ -40,6 +40,7 @@ internal static partial class AnalyzerHarness
         new PinnedCopyAnalyzer(),
         new PinnedStorageAnalyzer(),
         new MutexGuardAnalyzer(),
+        new GuardCopyAnalyzer(),
         new CondVarWaitAnalyzer(),
         new PinDataAnalyzer());
 

@@ -1,10 +1,13 @@
+using PinSync.Analyzers.Guards;
+
 namespace PinSync.Tests.Analyzers;
 
-/// <summary>PINSYNC013: condition-variable waits belong in a loop that re-checks the condition.</summary>
+/// <summary>PINSYNC013: condition-variable waits belong in a loop that re-checks the condition (on the Roslyn SDK test
+/// framework: each expected diagnostic is checked on its exact span).</summary>
 public sealed class CondVarWaitAnalyzerTests
 {
     [Fact]
-    public Task WaitOutsideLoop_Reports() => AnalyzerHarness.VerifyAsync("""
+    public Task WaitOutsideLoop_Reports() => Verify.AnalyzerAsync<CondVarWaitAnalyzer>("""
         public static class C
         {
             public static void M(PinnedMutex<bool> m, CondVar cv)
@@ -12,14 +15,14 @@ public sealed class CondVarWaitAnalyzerTests
                 using var g = m.Lock();
                 if (!g.Value)
                 {
-                    cv.Wait(g);                                    // !PINSYNC013
+                    {|PINSYNC013:cv.Wait(g)|};
                 }
             }
 
             public static async Task A(PinnedMutex<bool> m, CondVar cv, CancellationToken ct)
             {
                 using var g = await m.LockAsync(ct);
-                await cv.WaitAsync(g, ct);                         // !PINSYNC013
+                await {|PINSYNC013:cv.WaitAsync(g, ct)|};
             }
 
             public static void InLambdaInsideLoop(PinnedMutex<bool> m, CondVar cv)
@@ -27,7 +30,7 @@ public sealed class CondVarWaitAnalyzerTests
                 using var g = m.Lock();
                 while (!g.Value)
                 {
-                    Action a = () => cv.Wait(g);                   // !PINSYNC013
+                    Action a = () => {|PINSYNC013:cv.Wait(g)|};
                     a();
                 }
             }
@@ -35,7 +38,7 @@ public sealed class CondVarWaitAnalyzerTests
         """);
 
     [Fact]
-    public Task WaitInsideLoop_DoesNotReport() => AnalyzerHarness.VerifyAsync("""
+    public Task WaitInsideLoop_DoesNotReport() => Verify.AnalyzerAsync<CondVarWaitAnalyzer>("""
         public static class C
         {
             public static void While(PinnedMutex<bool> m, CondVar cv)

@@ -16,6 +16,9 @@ namespace PinSync;
 /// <c>using (var g = m.Lock()) { while (!g.Value.Ready) cv.Wait(g); }</c>. <c>Wait</c> releases the mutex, sleeps
 /// until notified, and takes the mutex again under the same guard before it returns — also on timeout (it returns
 /// <see langword="false"/>), cancellation and dispose (it throws).</para>
+/// <para>Every wait, blocking or async, takes the guard by <see langword="in"/> reference: the guard is not copied,
+/// and after the wait the same variable holds the mutex again (write <c>cv.Wait(g)</c> and <c>await cv.WaitAsync(g)</c>
+/// alike).</para>
 /// <para>A notification with nobody waiting is not stored. There are no spurious wakeups other than timeouts and
 /// cancellations. A notified waiter whose mutex is held is moved straight onto the mutex's wait list (wait
 /// morphing) instead of being woken to block again.</para>
@@ -75,6 +78,20 @@ public sealed class CondVar : IDisposable
         return WaitCore(guard, Timeouts.Deadline(ms), cancellationToken);
     }
 
+    /// <summary>Releases the guard's mutex, sleeps until notified or for at most <paramref name="millisecondsTimeout"/>
+    /// milliseconds, and takes the mutex again (the <see cref="Monitor.Wait(object, int)"/> shape).</summary>
+    /// <typeparam name="T">The type of the value the mutex protects.</typeparam>
+    /// <param name="guard">A guard that holds the mutex; it stays valid.</param>
+    /// <param name="millisecondsTimeout">How long to wait in milliseconds: <see cref="Timeout.Infinite"/> (-1), or zero or more.</param>
+    /// <param name="cancellationToken">Cancels the wait; the mutex is re-taken before the exception propagates.</param>
+    /// <returns><see langword="true"/> when notified, <see langword="false"/> on timeout (the mutex is held again).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="millisecondsTimeout"/> is less than -1.</exception>
+    /// <exception cref="SynchronizationLockException"><paramref name="guard"/> does not hold its mutex.</exception>
+    /// <exception cref="OperationCanceledException">The wait was canceled.</exception>
+    /// <exception cref="ObjectDisposedException">This condition variable or the mutex was disposed.</exception>
+    public bool Wait<T>(in MutexGuard<T> guard, int millisecondsTimeout, CancellationToken cancellationToken = default) =>
+        Wait(guard, Timeouts.ToTimeSpan(millisecondsTimeout), cancellationToken);
+
     /// <summary>Releases the guard's mutex, waits asynchronously until notified, and takes the mutex again.</summary>
     /// <typeparam name="T">The type of the value the mutex protects.</typeparam>
     /// <param name="guard">A guard that holds the mutex; it stays valid.</param>
@@ -83,7 +100,7 @@ public sealed class CondVar : IDisposable
     /// <exception cref="SynchronizationLockException"><paramref name="guard"/> does not hold its mutex.</exception>
     /// <exception cref="OperationCanceledException">The wait was canceled.</exception>
     /// <exception cref="ObjectDisposedException">This condition variable or the mutex was disposed.</exception>
-    public ValueTask WaitAsync<T>(MutexGuard<T> guard, CancellationToken cancellationToken = default)
+    public ValueTask WaitAsync<T>(in MutexGuard<T> guard, CancellationToken cancellationToken = default)
     {
         var waiter = StartWaitAsync(guard, Timeout.Infinite, out var early, cancellationToken);
         return waiter is not null ? new ValueTask(waiter, waiter.Version)
@@ -102,13 +119,27 @@ public sealed class CondVar : IDisposable
     /// <exception cref="SynchronizationLockException"><paramref name="guard"/> does not hold its mutex.</exception>
     /// <exception cref="OperationCanceledException">The wait was canceled.</exception>
     /// <exception cref="ObjectDisposedException">This condition variable or the mutex was disposed.</exception>
-    public ValueTask<bool> WaitAsync<T>(MutexGuard<T> guard, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public ValueTask<bool> WaitAsync<T>(in MutexGuard<T> guard, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var waiter = StartWaitAsync(guard, Timeouts.ToMilliseconds(timeout), out var early, cancellationToken);
         return waiter is not null ? new ValueTask<bool>(waiter, waiter.Version)
             : early == WaitNodeState.Canceled ? ValueTask.FromCanceled<bool>(cancellationToken)
             : new ValueTask<bool>(false);
     }
+
+    /// <summary>Releases the guard's mutex, waits asynchronously until notified or for at most
+    /// <paramref name="millisecondsTimeout"/> milliseconds, and takes the mutex again.</summary>
+    /// <typeparam name="T">The type of the value the mutex protects.</typeparam>
+    /// <param name="guard">A guard that holds the mutex; it stays valid.</param>
+    /// <param name="millisecondsTimeout">How long to wait in milliseconds: <see cref="Timeout.Infinite"/> (-1), or zero or more.</param>
+    /// <param name="cancellationToken">Cancels the wait; the mutex is re-taken before the exception propagates.</param>
+    /// <returns><see langword="true"/> when notified, <see langword="false"/> on timeout; the mutex is held again.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="millisecondsTimeout"/> is less than -1.</exception>
+    /// <exception cref="SynchronizationLockException"><paramref name="guard"/> does not hold its mutex.</exception>
+    /// <exception cref="OperationCanceledException">The wait was canceled.</exception>
+    /// <exception cref="ObjectDisposedException">This condition variable or the mutex was disposed.</exception>
+    public ValueTask<bool> WaitAsync<T>(in MutexGuard<T> guard, int millisecondsTimeout, CancellationToken cancellationToken = default) =>
+        WaitAsync(guard, Timeouts.ToTimeSpan(millisecondsTimeout), cancellationToken);
 
     /// <summary>Wakes the oldest waiter, if any; a notification with nobody waiting is not stored.</summary>
     /// <returns><see langword="true"/> when a waiter was notified.</returns>
@@ -165,7 +196,7 @@ public sealed class CondVar : IDisposable
     /// queued — a zero timeout (<paramref name="early"/> <see cref="WaitNodeState.TimedOut"/>) or a token already
     /// canceled — and the mutex was never released.
     /// </summary>
-    private unsafe AsyncWaiter? StartWaitAsync<T>(MutexGuard<T> guard, long milliseconds, out int early, CancellationToken cancellationToken)
+    private unsafe AsyncWaiter? StartWaitAsync<T>(in MutexGuard<T> guard, long milliseconds, out int early, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
         var mutex = CheckGuard(guard, out var token);

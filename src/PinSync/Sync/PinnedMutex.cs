@@ -131,6 +131,20 @@ public sealed class PinnedMutex<T> : IDisposable, IMutexRelock
         return false;
     }
 
+    /// <summary>Takes the lock, blocking for at most <paramref name="millisecondsTimeout"/> milliseconds (the
+    /// <see cref="Lock.TryEnter(int)"/> shape).</summary>
+    /// <param name="millisecondsTimeout">How long to wait in milliseconds: <see cref="Timeout.Infinite"/> (-1), or zero or more.</param>
+    /// <param name="guard">The guard of the acquisition; an empty guard on timeout.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns><see langword="true"/> when the lock is now held, <see langword="false"/> on timeout.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="millisecondsTimeout"/> is less than -1.</exception>
+    /// <exception cref="LockRecursionException">The calling thread already holds the lock through a blocking
+    /// acquisition.</exception>
+    /// <exception cref="OperationCanceledException">The wait was canceled; the lock is not held.</exception>
+    /// <exception cref="ObjectDisposedException">The mutex was disposed.</exception>
+    public bool TryLock(int millisecondsTimeout, out MutexGuard<T> guard, CancellationToken cancellationToken = default) =>
+        TryLock(Timeouts.ToTimeSpan(millisecondsTimeout), out guard, cancellationToken);
+
     /// <summary>Takes the lock asynchronously.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The guard of this acquisition, once the lock is held.</returns>
@@ -162,6 +176,16 @@ public sealed class PinnedMutex<T> : IDisposable, IMutexRelock
             ? new ValueTask<MutexGuard<T>>(NewGuard())
             : ms == 0 ? default : LockAsyncSlow(ms, cancellationToken);
     }
+
+    /// <summary>Takes the lock asynchronously, waiting at most <paramref name="millisecondsTimeout"/> milliseconds.</summary>
+    /// <param name="millisecondsTimeout">How long to wait in milliseconds: <see cref="Timeout.Infinite"/> (-1), or zero or more.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>A guard whose <see cref="MutexGuard{T}.Acquired"/> says whether the lock is held (false on timeout).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="millisecondsTimeout"/> is less than -1.</exception>
+    /// <exception cref="OperationCanceledException">The wait was canceled; the lock is not held.</exception>
+    /// <exception cref="ObjectDisposedException">The mutex was disposed (also delivered to queued waiters).</exception>
+    public ValueTask<MutexGuard<T>> TryLockAsync(int millisecondsTimeout, CancellationToken cancellationToken = default) =>
+        TryLockAsync(Timeouts.ToTimeSpan(millisecondsTimeout), cancellationToken);
 
     /// <summary>Queues a <see cref="GuardWaiter{T}"/> that completes with the guard itself (no async method in
     /// between), or finishes at once.</summary>

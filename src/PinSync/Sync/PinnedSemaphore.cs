@@ -29,7 +29,7 @@ namespace PinSync;
 /// to the next waiter or the count, so permits are conserved. See docs/exception-safety.md.</para>
 /// </remarks>
 [DebuggerDisplay("Count = {CurrentCount}, Max = {MaxCount}, Waiters = {WaiterCount}")]
-public sealed unsafe class PinnedSemaphore : IDisposable
+public sealed unsafe partial class PinnedSemaphore : IDisposable
 {
     // Owns the memory of _raw (pinned object heap); async waiters keep this object, hence the memory, alive.
     private readonly byte[] _storage;

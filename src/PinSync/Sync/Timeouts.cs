@@ -32,6 +32,20 @@ internal static class Timeouts
         return millisecondsTimeout;
     }
 
+    /// <summary>Validates a timeout in milliseconds (-1 = infinite) and returns it as the equivalent
+    /// <see cref="TimeSpan"/> (<see cref="Timeout.InfiniteTimeSpan"/> for -1), for the int overloads that forward to the
+    /// <see cref="TimeSpan"/> ones.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TimeSpan ToTimeSpan(int millisecondsTimeout, [CallerArgumentExpression(nameof(millisecondsTimeout))] string paramName = "")
+    {
+        if (millisecondsTimeout < -1)
+        {
+            ThrowHelper.ThrowArgumentOutOfRangeException_Timeout(paramName);
+        }
+
+        return millisecondsTimeout == Timeout.Infinite ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(millisecondsTimeout);
+    }
+
     /// <summary>The absolute deadline in seam ticks for a validated timeout (<see cref="long.MaxValue"/> = none).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static long Deadline(long milliseconds) => Seam.DeadlineFromMilliseconds(milliseconds);

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
@@ -9,8 +10,9 @@ namespace PinSync;
 
 /// <summary>
 /// A wait queue in the manner of the Linux kernel's <c>wait_event</c>/<c>wake_up</c>: waiters wait until a condition
-/// they supply becomes true; whoever makes it true calls <see cref="WakeOne"/> or <see cref="WakeAll"/>. The managed
-/// façade over a <see cref="RawWaitQueue"/> kept in pinned storage.
+/// they supply becomes true; whoever makes it true calls <see cref="NotifyOne"/> or <see cref="NotifyAll"/> (named as
+/// on <see cref="CondVar"/>; the former <c>WakeOne</c>/<c>WakeAll</c> remain as hidden aliases). The managed façade over
+/// a <see cref="RawWaitQueue"/> kept in pinned storage.
 /// </summary>
 /// <remarks>
 /// <para>Protocol: a wait evaluates the condition first and returns at once, queuing nothing, when it is true.
@@ -20,9 +22,9 @@ namespace PinSync;
 /// (async waits) on a thread pool thread; it may consume what it tests (for example take a token with
 /// <see cref="Interlocked"/>): a wait that evaluated it true always reports success, also when its timeout or token
 /// fired in the same instant.</para>
-/// <para>Exclusive and non-exclusive waiters: <see cref="WakeOne"/> wakes the longest-waiting exclusive waiter
+/// <para>Exclusive and non-exclusive waiters: <see cref="NotifyOne"/> wakes the longest-waiting exclusive waiter
 /// (<see cref="WaitUntilExclusive(Func{bool}, CancellationToken)"/> and its siblings) and every non-exclusive waiter
-/// (<see cref="WaitUntil(Func{bool}, CancellationToken)"/> and its siblings); <see cref="WakeAll"/> wakes everyone.
+/// (<see cref="WaitUntil(Func{bool}, CancellationToken)"/> and its siblings); <see cref="NotifyAll"/> wakes everyone.
 /// A woken exclusive waiter whose condition is false again re-queues at the head of the exclusive waiters, keeping
 /// its place. Blocking and async waiters share the same queues. Async continuations never run inside a wake.</para>
 /// <para>Allocation: blocking waits keep their node on the stack; async waits use pooled sources and native nodes, so
@@ -97,7 +99,7 @@ public sealed unsafe class WaitQueue : IDisposable
     }
 
     /// <summary>Blocks the calling thread until <paramref name="condition"/> is true, as an exclusive waiter:
-    /// <see cref="WakeOne"/> wakes one exclusive waiter at a time, longest-waiting first.</summary>
+    /// <see cref="NotifyOne"/> wakes one exclusive waiter at a time, longest-waiting first.</summary>
     /// <param name="condition">The condition (see <see cref="WaitUntil(Func{bool}, CancellationToken)"/>).</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <exception cref="ArgumentNullException"><paramref name="condition"/> is <see langword="null"/>.</exception>
@@ -194,6 +196,54 @@ public sealed unsafe class WaitQueue : IDisposable
         return RawWaitQueue.WaitUntilAsyncCore(_raw, condition, ms, WaitNodeFlags.Exclusive, keepAlive: this, cancellationToken);
     }
 
+    /// <summary>As <see cref="WaitUntil(Func{bool}, TimeSpan, CancellationToken)"/>, with the timeout in milliseconds.</summary>
+    /// <param name="condition">The condition (see <see cref="WaitUntil(Func{bool}, CancellationToken)"/>).</param>
+    /// <param name="millisecondsTimeout">How long to wait in milliseconds: <see cref="Timeout.Infinite"/> (-1), or zero or more.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns><see langword="true"/> when the condition was seen true, <see langword="false"/> on timeout.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="condition"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="millisecondsTimeout"/> is less than -1.</exception>
+    /// <exception cref="OperationCanceledException">The token was canceled before the condition was seen true.</exception>
+    /// <exception cref="ObjectDisposedException">The queue was disposed, before or during the wait.</exception>
+    public bool WaitUntil(Func<bool> condition, int millisecondsTimeout, CancellationToken cancellationToken = default) =>
+        WaitUntil(condition, Timeouts.ToTimeSpan(millisecondsTimeout), cancellationToken);
+
+    /// <summary>As <see cref="WaitUntilExclusive(Func{bool}, TimeSpan, CancellationToken)"/>, with the timeout in milliseconds.</summary>
+    /// <param name="condition">The condition (see <see cref="WaitUntil(Func{bool}, CancellationToken)"/>).</param>
+    /// <param name="millisecondsTimeout">How long to wait in milliseconds: <see cref="Timeout.Infinite"/> (-1), or zero or more.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns><see langword="true"/> when the condition was seen true, <see langword="false"/> on timeout.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="condition"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="millisecondsTimeout"/> is less than -1.</exception>
+    /// <exception cref="OperationCanceledException">The token was canceled before the condition was seen true.</exception>
+    /// <exception cref="ObjectDisposedException">The queue was disposed, before or during the wait.</exception>
+    public bool WaitUntilExclusive(Func<bool> condition, int millisecondsTimeout, CancellationToken cancellationToken = default) =>
+        WaitUntilExclusive(condition, Timeouts.ToTimeSpan(millisecondsTimeout), cancellationToken);
+
+    /// <summary>As <see cref="WaitUntilAsync(Func{bool}, TimeSpan, CancellationToken)"/>, with the timeout in milliseconds.</summary>
+    /// <param name="condition">The condition (see <see cref="WaitUntil(Func{bool}, CancellationToken)"/>).</param>
+    /// <param name="millisecondsTimeout">How long to wait in milliseconds: <see cref="Timeout.Infinite"/> (-1), or zero or more.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns><see langword="true"/> when the condition was seen true, <see langword="false"/> on timeout.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="condition"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="millisecondsTimeout"/> is less than -1.</exception>
+    /// <exception cref="OperationCanceledException">The token was canceled before the condition was seen true.</exception>
+    /// <exception cref="ObjectDisposedException">The queue was disposed (thrown at once, or delivered to the task).</exception>
+    public ValueTask<bool> WaitUntilAsync(Func<bool> condition, int millisecondsTimeout, CancellationToken cancellationToken = default) =>
+        WaitUntilAsync(condition, Timeouts.ToTimeSpan(millisecondsTimeout), cancellationToken);
+
+    /// <summary>As <see cref="WaitUntilExclusiveAsync(Func{bool}, TimeSpan, CancellationToken)"/>, with the timeout in milliseconds.</summary>
+    /// <param name="condition">The condition (see <see cref="WaitUntil(Func{bool}, CancellationToken)"/>).</param>
+    /// <param name="millisecondsTimeout">How long to wait in milliseconds: <see cref="Timeout.Infinite"/> (-1), or zero or more.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns><see langword="true"/> when the condition was seen true, <see langword="false"/> on timeout.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="condition"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="millisecondsTimeout"/> is less than -1.</exception>
+    /// <exception cref="OperationCanceledException">The token was canceled before the condition was seen true.</exception>
+    /// <exception cref="ObjectDisposedException">The queue was disposed (thrown at once, or delivered to the task).</exception>
+    public ValueTask<bool> WaitUntilExclusiveAsync(Func<bool> condition, int millisecondsTimeout, CancellationToken cancellationToken = default) =>
+        WaitUntilExclusiveAsync(condition, Timeouts.ToTimeSpan(millisecondsTimeout), cancellationToken);
+
     /// <summary>Wakes the longest-waiting exclusive waiter and every non-exclusive waiter. Call it after making the
     /// condition true; nothing is stored when nobody waits.</summary>
     /// <returns>How many waiters were woken (0 when none was queued).</returns>
@@ -201,7 +251,7 @@ public sealed unsafe class WaitQueue : IDisposable
     /// <remarks>Woken waiters re-check their conditions; waiters that queue after this call began are not woken
     /// (they see the condition as the caller left it). Async continuations run on the thread pool, not in this call.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int WakeOne()
+    public int NotifyOne()
     {
         ThrowIfDisposed();
         return RawWaitQueue.WakeOne(_raw);
@@ -211,13 +261,26 @@ public sealed unsafe class WaitQueue : IDisposable
     /// stored when nobody waits.</summary>
     /// <returns>How many waiters were woken (0 when none was queued).</returns>
     /// <exception cref="ObjectDisposedException">The queue was disposed.</exception>
-    /// <remarks>As for <see cref="WakeOne"/>.</remarks>
+    /// <remarks>As for <see cref="NotifyOne"/>.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int WakeAll()
+    public int NotifyAll()
     {
         ThrowIfDisposed();
         return RawWaitQueue.WakeAll(_raw);
     }
+
+    /// <summary>The former name of <see cref="NotifyOne"/> (the kernel's <c>wake_up</c>), kept so that existing code
+    /// compiles; <see cref="CondVar"/> and <see cref="WaitQueue"/> now share one naming, Notify.</summary>
+    /// <returns>How many waiters were woken (0 when none was queued).</returns>
+    /// <exception cref="ObjectDisposedException">The queue was disposed.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public int WakeOne() => NotifyOne();
+
+    /// <summary>The former name of <see cref="NotifyAll"/>, kept so that existing code compiles.</summary>
+    /// <returns>How many waiters were woken (0 when none was queued).</returns>
+    /// <exception cref="ObjectDisposedException">The queue was disposed.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public int WakeAll() => NotifyAll();
 
     /// <summary>Disposes the queue: every queued waiter fails with <see cref="ObjectDisposedException"/>, and so do
     /// later waits and wakes. Idempotent.</summary>
