@@ -24,9 +24,13 @@ public abstract class Grain
     {
     }
 
-    /// <summary>The grain's key (<c>"alice"</c> for <c>GetGrain&lt;IAccount&gt;("alice")</c>).</summary>
+    /// <summary>The grain's key (<c>"alice"</c> for <c>GetGrain&lt;IAccount&gt;("alice")</c>). Grain code meant to run
+    /// on Orleans too reads it with <c>this.GetPrimaryKeyString()</c> (<see cref="GrainExtensions"/>).</summary>
     /// <exception cref="InvalidOperationException">Read in the constructor, before activation.</exception>
     protected string GrainKey => Activation.Id.Key;
+
+    /// <summary>The key, for <see cref="GrainExtensions"/>.</summary>
+    internal string PrimaryKeyText => Activation.Id.Key;
 
     /// <summary>Gets references to other grains (and to this one).</summary>
     /// <exception cref="InvalidOperationException">Read in the constructor, before activation.</exception>
@@ -84,6 +88,94 @@ public abstract class Grain
         EnsureInTurn();
         return Activation.AddTimer(callback, dueTime, period, interleave);
     }
+
+    /// <summary>
+    /// Starts a grain timer with Orleans' signature and semantics: <paramref name="callback"/> runs as a turn of this
+    /// activation after <see cref="GrainTimerCreationOptions.DueTime"/>, then every
+    /// <see cref="GrainTimerCreationOptions.Period"/> after the previous tick finished (ticks never overlap). A tick
+    /// waits its turn like a request unless <see cref="GrainTimerCreationOptions.Interleave"/>; ticks keep the
+    /// activation from idle collection only with <see cref="GrainTimerCreationOptions.KeepAlive"/>. Timers stop when
+    /// the activation deactivates.
+    /// </summary>
+    /// <param name="callback">The tick; its token fires when the timer is disposed or the activation deactivates.</param>
+    /// <param name="options">Due time, period, interleaving, keep-alive.</param>
+    /// <returns>The timer; dispose it to stop it, <see cref="IGrainTimer.Change"/> to re-schedule it.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A negative due time other than
+    /// <see cref="Timeout.InfiniteTimeSpan"/>, or a period that is neither positive nor infinite.</exception>
+    /// <exception cref="InvalidOperationException">Not called from a turn of this grain.</exception>
+    protected IGrainTimer RegisterGrainTimer(Func<CancellationToken, Task> callback, GrainTimerCreationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        if (options.DueTime < TimeSpan.Zero && options.DueTime != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.DueTime, "The due time must be zero or more, or Timeout.InfiniteTimeSpan.");
+        }
+
+        if (options.Period <= TimeSpan.Zero && options.Period != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Period, "The period must be positive or Timeout.InfiniteTimeSpan.");
+        }
+
+        EnsureInTurn();
+        return Activation.AddTimer(callback, options.DueTime, options.Period, options.Interleave, options.KeepAlive);
+    }
+
+    /// <summary>Starts a grain timer that does not interleave (see
+    /// <see cref="RegisterGrainTimer(Func{CancellationToken, Task}, GrainTimerCreationOptions)"/>).</summary>
+    /// <param name="callback">The tick.</param>
+    /// <param name="dueTime">Delay before the first tick.</param>
+    /// <param name="period">Delay between ticks; <see cref="Timeout.InfiniteTimeSpan"/> for one tick.</param>
+    /// <returns>The timer.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">See the options overload.</exception>
+    /// <exception cref="InvalidOperationException">Not called from a turn of this grain.</exception>
+    protected IGrainTimer RegisterGrainTimer(Func<CancellationToken, Task> callback, TimeSpan dueTime, TimeSpan period) =>
+        RegisterGrainTimer(callback, new GrainTimerCreationOptions(dueTime, period));
+
+    /// <summary>Starts a grain timer whose callback takes no token (see
+    /// <see cref="RegisterGrainTimer(Func{CancellationToken, Task}, GrainTimerCreationOptions)"/>).</summary>
+    /// <param name="callback">The tick.</param>
+    /// <param name="dueTime">Delay before the first tick.</param>
+    /// <param name="period">Delay between ticks; <see cref="Timeout.InfiniteTimeSpan"/> for one tick.</param>
+    /// <returns>The timer.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">See the options overload.</exception>
+    /// <exception cref="InvalidOperationException">Not called from a turn of this grain.</exception>
+    protected IGrainTimer RegisterGrainTimer(Func<Task> callback, TimeSpan dueTime, TimeSpan period)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        return RegisterGrainTimer(_ => callback(), new GrainTimerCreationOptions(dueTime, period));
+    }
+
+    /// <summary>Starts a grain timer whose callback takes a state (see
+    /// <see cref="RegisterGrainTimer(Func{CancellationToken, Task}, GrainTimerCreationOptions)"/>).</summary>
+    /// <typeparam name="TState">The state's type.</typeparam>
+    /// <param name="callback">The tick.</param>
+    /// <param name="state">Passed to every tick.</param>
+    /// <param name="options">Due time, period, interleaving, keep-alive.</param>
+    /// <returns>The timer.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">See the options overload.</exception>
+    /// <exception cref="InvalidOperationException">Not called from a turn of this grain.</exception>
+    protected IGrainTimer RegisterGrainTimer<TState>(Func<TState, CancellationToken, Task> callback, TState state, GrainTimerCreationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        return RegisterGrainTimer(token => callback(state, token), options);
+    }
+
+    /// <summary>Starts a grain timer whose callback takes a state and that does not interleave.</summary>
+    /// <typeparam name="TState">The state's type.</typeparam>
+    /// <param name="callback">The tick.</param>
+    /// <param name="state">Passed to every tick.</param>
+    /// <param name="dueTime">Delay before the first tick.</param>
+    /// <param name="period">Delay between ticks; <see cref="Timeout.InfiniteTimeSpan"/> for one tick.</param>
+    /// <returns>The timer.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">See the options overload.</exception>
+    /// <exception cref="InvalidOperationException">Not called from a turn of this grain.</exception>
+    protected IGrainTimer RegisterGrainTimer<TState>(Func<TState, CancellationToken, Task> callback, TState state, TimeSpan dueTime, TimeSpan period) =>
+        RegisterGrainTimer(callback, state, new GrainTimerCreationOptions(dueTime, period));
 
     internal void Attach(Activation activation) => _activation = activation;
 

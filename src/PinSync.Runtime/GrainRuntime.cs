@@ -72,6 +72,9 @@ public sealed partial class GrainRuntime : IGrainFactory, IAsyncDisposable
     /// <summary>The number of live activations (a snapshot).</summary>
     public int ActivationCount => _directory.Count;
 
+    /// <summary>The live activations (a snapshot; for tests).</summary>
+    internal ICollection<Activation> Activations => _directory.Values;
+
     internal TimeSpan RequestTimeout { get; }
 
     internal int MaxPendingRequests { get; }
@@ -106,6 +109,16 @@ public sealed partial class GrainRuntime : IGrainFactory, IAsyncDisposable
         }, this);
         return (TGrain)(object)prototype.CloneFor(this, info, new GrainId(info.Class.Type, key));
     }
+
+    /// <inheritdoc />
+    public TGrain GetGrain<TGrain>(long primaryKey)
+        where TGrain : class, IGrainWithIntegerKey =>
+        GetGrain<TGrain>(primaryKey.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <inheritdoc />
+    public TGrain GetGrain<TGrain>(Guid primaryKey)
+        where TGrain : class, IGrainWithGuidKey =>
+        GetGrain<TGrain>(primaryKey.ToString("D"));
 
     /// <summary>Deactivates every activation (running requests finish first, then
     /// <see cref="Grain.OnDeactivateAsync"/> runs) and stops the idle collector. Calls made afterwards fail with

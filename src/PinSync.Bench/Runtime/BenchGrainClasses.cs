@@ -28,3 +28,15 @@ public sealed class ChainBenchGrain : Grain, IChainBenchGrain
 
     public ValueTask<int> Leaf() => new(1);
 }
+
+/// <summary>Non-reentrant; see <see cref="ICrossBenchGrain"/>.</summary>
+public sealed class CrossBenchGrain : Grain, ICrossBenchGrain
+{
+    public async ValueTask<int> CallAfterMeeting(string other, Task meeting)
+    {
+        await meeting;
+        return await GrainFactory.GetGrain<ICrossBenchGrain>(other).Leaf();
+    }
+
+    public ValueTask<int> Leaf() => new(1);
+}

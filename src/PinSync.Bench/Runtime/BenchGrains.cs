@@ -23,3 +23,14 @@ public interface IChainBenchGrain : IGrain
 
     ValueTask<int> Leaf();
 }
+
+/// <summary>Independent call chains that meet first, so A → B ∥ B → A always deadlocks (for the wait-for graph's
+/// report latency).</summary>
+public interface ICrossBenchGrain : IGrainWithStringKey
+{
+    /// <summary>Waits until both chains' first requests run (<paramref name="meeting"/>), then calls
+    /// <paramref name="other"/>'s <see cref="Leaf"/>.</summary>
+    ValueTask<int> CallAfterMeeting(string other, Task meeting);
+
+    ValueTask<int> Leaf();
+}

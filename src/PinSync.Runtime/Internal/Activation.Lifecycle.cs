@@ -129,9 +129,9 @@ internal sealed partial class Activation
     }
 
     /// <summary>Registers a grain timer (turn).</summary>
-    internal GrainTimer AddTimer(Func<CancellationToken, Task> callback, TimeSpan dueTime, TimeSpan period, bool interleave)
+    internal GrainTimer AddTimer(Func<CancellationToken, Task> callback, TimeSpan dueTime, TimeSpan period, bool interleave, bool keepAlive = false)
     {
-        var timer = new GrainTimer(this, callback, period, interleave);
+        var timer = new GrainTimer(this, callback, period, interleave, keepAlive);
         if (_state is ActivationState.Deactivating or ActivationState.Invalid)
         {
             // Timers stop at deactivation; one registered afterwards never fires.

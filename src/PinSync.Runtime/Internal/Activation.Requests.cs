@@ -56,6 +56,10 @@ internal sealed partial class Activation
         }
 
         _waiting.Enqueue(request);
+        if (request.CallerChain is not null)
+        {
+            OnChainedRequestQueued();
+        }
     }
 
     /// <summary>

@@ -119,6 +119,12 @@ internal sealed partial class Activation
     internal bool IsIdle(long now, long ageTicks) =>
         Volatile.Read(ref _started) != 0 && Volatile.Read(ref _pending) == 0 && now - Volatile.Read(ref _lastActiveTicks) >= ageTicks;
 
+    /// <summary>Counts now as activity for idle collection (a keep-alive timer tick finished; turn).</summary>
+    internal void MarkActive() => Volatile.Write(ref _lastActiveTicks, Seam.NowTicks());
+
+    /// <summary>Seam ticks of the last activity (a finished call, or a keep-alive tick); for tests and the collector.</summary>
+    internal long LastActiveTicks => Volatile.Read(ref _lastActiveTicks);
+
     /// <summary>Asks the activation to deactivate (from any thread); it does so in a turn of its own.</summary>
     internal void RequestDeactivation(DeactivationReason reason)
     {

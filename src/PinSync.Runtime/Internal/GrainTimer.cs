@@ -14,21 +14,29 @@ namespace PinSync.Runtime.Internal;
 /// already queued then is skipped, and a tick running then does not re-arm.</para>
 /// <para>Thread safety: <see cref="Dispose"/> may be called from any thread, any number of times.</para>
 /// </remarks>
-internal sealed partial class GrainTimer : Request, IDisposable
+internal sealed partial class GrainTimer : Request, IGrainTimer
 {
     private readonly Func<CancellationToken, Task> _callback;
-    private readonly TimeSpan _period;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly bool _keepAlive;
+
+    // Turn-confined: the period, whether the seam timer is registered (or fired and its Queue turn pending), whether
+    // a tick is queued or running, and a due time set by Change meanwhile.
+    private TimeSpan _period;
+    private bool _armed;
+    private bool _ticking;
+    private TimeSpan? _changedDue;
 
     // 0 = live, 1 = disposed.
     private int _disposed;
 
-    internal GrainTimer(Activation activation, Func<CancellationToken, Task> callback, TimeSpan period, bool interleave)
+    internal GrainTimer(Activation activation, Func<CancellationToken, Task> callback, TimeSpan period, bool interleave, bool keepAlive = false)
         : base(new RequestShape("timer:" + callback.Method.Name, interleave, IsReadOnly: false), callerChain: null)
     {
         Activation = activation;
         _callback = callback;
         _period = period;
+        _keepAlive = keepAlive;
     }
 
     /// <summary>The activation the timer belongs to.</summary>
@@ -41,7 +49,45 @@ internal sealed partial class GrainTimer : Request, IDisposable
     internal override bool IsCompleted => Volatile.Read(ref _disposed) != 0;
 
     /// <summary>Arms the first tick.</summary>
-    internal void Arm(TimeSpan dueTime) => Seam.RegisterTimer(this, Seam.NowTicks() + dueTime.Ticks);
+    internal void Arm(TimeSpan dueTime)
+    {
+        _armed = dueTime != Timeout.InfiniteTimeSpan;
+
+        if (_armed)
+        {
+            Seam.RegisterTimer(this, Seam.NowTicks() + dueTime.Ticks);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Change(TimeSpan dueTime, TimeSpan period)
+    {
+        if (dueTime < TimeSpan.Zero && dueTime != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(dueTime), dueTime, "The due time must be zero or more, or Timeout.InfiniteTimeSpan.");
+        }
+
+        if (period <= TimeSpan.Zero && period != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(period), period, "The period must be positive or Timeout.InfiniteTimeSpan.");
+        }
+
+        ObjectDisposedException.ThrowIf(IsCompleted, this);
+        if (ActivationScheduler.Running != Activation.Scheduler)
+        {
+            throw new InvalidOperationException(SR.NotInTurn);
+        }
+
+        _period = period;
+        if (_ticking || (_armed && !Seam.CancelTimer(this)))
+        {
+            // A tick is in flight (or fired and about to queue): it re-arms when it finishes, with the new due time.
+            _changedDue = dueTime;
+            return;
+        }
+
+        Arm(dueTime);
+    }
 
     /// <summary>Stops the timer: no further tick starts, and the callback's token fires.</summary>
     public void Dispose()
@@ -65,7 +111,24 @@ internal sealed partial class GrainTimer : Request, IDisposable
     /// <summary>The tick is due: queue it as a turn.</summary>
     protected override void OnFire()
     {
-        if (!IsCompleted && !Activation.TrySend(this))
+        if (!IsCompleted && !Activation.Scheduler.TryPost(static state => ((GrainTimer)state!).Queue(), this))
+        {
+            Dispose();
+        }
+
+    }
+
+    /// <summary>Queues the tick as a request of the activation (turn, so <see cref="_ticking"/> stays turn-confined).</summary>
+    private void Queue()
+    {
+        _armed = false;
+        if (IsCompleted || _ticking)
+        {
+            return;
+        }
+
+        _ticking = true;
+        if (!Activation.TrySend(this))
         {
             Dispose();
         }
@@ -98,9 +161,17 @@ internal sealed partial class GrainTimer : Request, IDisposable
     /// <summary>Re-arms for the next period (inside the turn that finished the tick).</summary>
     internal override void OnFinished(Activation activation)
     {
-        if (!IsCompleted && _period != Timeout.InfiniteTimeSpan)
+        _ticking = false;
+        if (_keepAlive)
         {
-            Seam.RegisterTimer(this, Seam.NowTicks() + _period.Ticks);
+            activation.MarkActive();
+        }
+
+        var next = _changedDue ?? _period;
+        _changedDue = null;
+        if (!IsCompleted)
+        {
+            Arm(next);
         }
     }
 

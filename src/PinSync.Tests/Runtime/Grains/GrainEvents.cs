@@ -26,6 +26,22 @@ public sealed class GrainEvents
     public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public TaskCompletionSource<int> ThreeTicks { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private int _met;
+
+    /// <summary>Completes when <see cref="Meet"/> has been called the number of times the first caller named.</summary>
+    public TaskCompletionSource Met { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>A rendezvous outside any grain: completes when <paramref name="parties"/> callers arrived.</summary>
+    public Task Meet(int parties)
+    {
+        if (Interlocked.Increment(ref _met) == parties)
+        {
+            Met.TrySetResult();
+        }
+
+        return Met.Task;
+    }
+
     public static GrainEvents For(string key) => s_byKey.GetOrAdd(key, static _ => new GrainEvents());
 
     public static string NewKey(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N");
