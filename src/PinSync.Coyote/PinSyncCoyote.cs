@@ -26,6 +26,8 @@ namespace PinSync.Coyote;
 /// </remarks>
 public static class PinSyncCoyote
 {
+    private const string EnableControlSwitch = "PinSync.Scheduling.EnableControl";
+
     private static readonly Lock s_installLock = new();
     private static CoyoteController? s_controller;
 
@@ -67,10 +69,19 @@ public static class PinSyncCoyote
                 return;
             }
 
+            // A host whose runtimeconfig.json is not the test project's (the `coyote test` command loads the test
+            // assembly into its own process) lacks the option: set it here, which works as long as no PinSync wait has
+            // run in the process yet (PinSync reads the option once, the first time its seam is touched).
+            if (!AppContext.TryGetSwitch(EnableControlSwitch, out var enabled) || !enabled)
+            {
+                AppContext.SetSwitch(EnableControlSwitch, true);
+            }
+
             if (!SchedulingController.IsControlEnabled)
             {
                 throw new InvalidOperationException(
-                    "PinSync's scheduling seam is closed in this process, so Coyote cannot see inside PinSync's primitives. "
+                    "PinSync's scheduling seam is closed in this process (PinSync had read its option before the adapter "
+                    + "was installed), so Coyote cannot see inside PinSync's primitives. "
                     + "Reference the PinSync.Coyote package from the test project (its build props file sets the runtime "
                     + "option 'PinSync.Scheduling.EnableControl' in the project's runtimeconfig.json), or add "
                     + "<RuntimeHostConfigurationOption Include=\"PinSync.Scheduling.EnableControl\" Value=\"true\" /> to it.");
@@ -108,7 +119,7 @@ public static class PinSyncCoyote
         ArgumentNullException.ThrowIfNull(test);
         ArgumentNullException.ThrowIfNull(configuration);
         Install();
-        return RunEngine(TestingEngine.Create(configuration, () => Run(test)));
+        return RunEngine(TestingEngine.Create(configuration, test));
     }
 
     /// <summary>Runs the synchronous <paramref name="test"/> under Coyote's testing engine with the adapter installed.</summary>
@@ -121,7 +132,7 @@ public static class PinSyncCoyote
         ArgumentNullException.ThrowIfNull(test);
         ArgumentNullException.ThrowIfNull(configuration);
         Install();
-        return RunEngine(TestingEngine.Create(configuration, () => Run(test)));
+        return RunEngine(TestingEngine.Create(configuration, test));
     }
 
     /// <summary>
@@ -155,6 +166,10 @@ public static class PinSyncCoyote
     {
         using (engine)
         {
+            // The user's delegate goes to the engine as it is (Coyote checks that its assembly is rewritten; this one
+            // is not), and the per-iteration reset runs before each iteration.
+            var controller = s_controller!;
+            engine.RegisterStartIterationCallBack(_ => controller.BeginIteration());
             engine.Run();
             return new PinSyncCoyoteReport(engine.TestReport, engine.ReproducibleTrace, engine.ReadableTrace);
         }
