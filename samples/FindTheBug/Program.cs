@@ -1,3 +1,4 @@
+using FindTheBug;
 using PinSync;
 using PinSync.Testing;
 using Spectre.Console;
@@ -5,13 +6,16 @@ using Spectre.Console;
 // FindTheBug: a bank account guarded by a PinnedMutex, with a check-then-act bug: Withdraw checks the balance in
 // one lock section and debits it in another. Two concurrent withdrawals can both pass the check and overdraw.
 // The explorer finds the interleaving, prints it, and replays it to show that it reproduces.
+// Output: NO_COLOR=1 or a pipe give plain text; COLUMNS sets the width; the trace line is never wrapped.
 
-AnsiConsole.Write(new Rule("[yellow]PinSync explorer: find the bug[/]"));
-AnsiConsole.MarkupLine("Two withdrawals of [bold]80[/] from a balance of [bold]100[/], each [italic]checking[/] and [italic]debiting[/] in separate lock sections.");
+var console = ReportConsole.Create(Console.Out, Console.IsOutputRedirected, Environment.GetEnvironmentVariable);
+
+console.Write(new Rule("[yellow]PinSync explorer: find the bug[/]"));
+console.MarkupLine("Two withdrawals of [bold]80[/] from a balance of [bold]100[/], each [italic]checking[/] and [italic]debiting[/] in separate lock sections.");
 
 var options = new ExplorerOptions { Iterations = 10_000, Strategy = Strategy.Pct(depth: 3), Seed = 2024 };
 ExplorerReport report = null!;
-AnsiConsole.Progress()
+console.Progress()
     .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
     .Start(context =>
     {
@@ -25,26 +29,22 @@ AnsiConsole.Progress()
 
 if (!report.BugFound)
 {
-    AnsiConsole.MarkupLine($"[green]No bug found[/] in {report.Iterations} iterations.");
+    console.MarkupLine($"[green]No bug found[/] in {report.Iterations} iterations.");
     return 1;
 }
 
-AnsiConsole.MarkupLine($"[red]{report.Kind}[/] in iteration [bold]{report.FailingIteration}[/] after {report.Elapsed.TotalMilliseconds:F0} ms " +
-    $"({report.IterationsPerSecond:F0} iterations/s):");
-AnsiConsole.MarkupLine($"  [red]{Markup.Escape(report.Message ?? string.Empty)}[/]");
-AnsiConsole.Write(new Panel(Markup.Escape(report.ReadableTrace ?? string.Empty)).Header("Failing schedule").BorderColor(Color.Grey));
-AnsiConsole.MarkupLine($"Trace: [blue]{Markup.Escape(report.Trace!)}[/]");
+ReportConsole.WriteFailure(console, Console.Out, report);
 
-AnsiConsole.Write(new Rule("[yellow]Replay[/]"));
+console.Write(new Rule("[yellow]Replay[/]"));
 var replay = Explorer.Replay(report.Trace!, Bank.BuggyWithdrawals);
 var same = replay.Kind == report.Kind && replay.Message == report.Message && replay.ReadableTrace == report.ReadableTrace;
-AnsiConsole.MarkupLine(same
+console.MarkupLine(same
     ? $"[green]Reproduced[/]: the replay fails the same way, step for step ({Markup.Escape(replay.Message ?? string.Empty)})."
     : $"[red]Did not reproduce[/]: {Markup.Escape(replay.ToString())}");
 
-AnsiConsole.Write(new Rule("[yellow]The fix[/]"));
+console.Write(new Rule("[yellow]The fix[/]"));
 var fixedReport = Explorer.Run(Bank.FixedWithdrawals, options);
-AnsiConsole.MarkupLine(fixedReport.BugFound
+console.MarkupLine(fixedReport.BugFound
     ? $"[red]The fixed version still fails[/]: {Markup.Escape(fixedReport.Message ?? string.Empty)}"
     : $"[green]Check and debit in one lock section: no bug[/] in {fixedReport.Iterations} iterations ({fixedReport.IterationsPerSecond:F0}/s).");
 return same && !fixedReport.BugFound ? 0 : 1;
@@ -70,7 +70,7 @@ internal static class Bank
             }
         }
 
-        await Task.WhenAll(Explorer.Spawn(() => Withdraw(80)), Explorer.Spawn(() => Withdraw(80)));
+        await Task.WhenAll(Explorer.Spawn("withdraw A", () => Withdraw(80)), Explorer.Spawn("withdraw B", () => Withdraw(80)));
         using var final = await account.LockAsync();
         Explorer.Assert(final.Value >= 0, $"overdraft: the balance is {final.Value}");
     }

@@ -21,13 +21,18 @@ public enum BugKind
     /// <summary>The body finished while a spawned operation was still blocked or waiting.</summary>
     UnfinishedOperation = 5,
 
-    /// <summary>Code of a controlled operation ran on, or was resumed from, a thread the explorer does not control
-    /// (<c>Task.Run</c>, a real timer, <c>ConfigureAwait(false)</c> onto the thread pool).</summary>
+    /// <summary>The program used work the explorer does not control, and that (not a deadlock) is what the report is
+    /// about: code of a controlled operation ran on, or was resumed from, a foreign thread (<c>Task.Run</c>, a raw
+    /// <c>Thread</c>, a real timer, <c>ConfigureAwait(false)</c> onto the thread pool); a flow awaits such work at a
+    /// standstill (<c>Task.Run</c>, <c>Task.Delay</c>, <c>SemaphoreSlim.WaitAsync</c>); or the running operation is
+    /// blocked in a BCL wait (<c>lock</c>/<c>Monitor</c>, <c>SemaphoreSlim.Wait</c>, <c>Task.Wait</c>,
+    /// <c>Thread.Join</c>, <c>Thread.Sleep</c>). The message names it and the controlled equivalent
+    /// (<see cref="Explorer.Spawn(Func{Task})"/>, <see cref="Explorer.Delay(TimeSpan)"/>, PinSync primitives).</summary>
     UncontrolledConcurrency = 6,
 
     /// <summary>An operation ran for <see cref="ExplorerOptions.HangTimeout"/> of wall-clock time without reaching a
-    /// scheduling point: it blocked outside the explorer's control (<c>Task.Wait</c>, <c>Thread.Sleep</c>,
-    /// <c>Monitor.Wait</c>, I/O) or looped without a scheduling point.</summary>
+    /// scheduling point and without sitting in a wait (those are <see cref="UncontrolledConcurrency"/>): it looped
+    /// without a scheduling point, or blocked in native code or real I/O.</summary>
     Hang = 7,
 
     /// <summary>A replayed trace did not match the program: the program is not deterministic under the explorer, or

@@ -17,7 +17,7 @@ namespace PinSync.Testing;
 /// <c>RuntimeHostConfigurationOption</c> item). Runs are serialized process-wide: a second
 /// <see cref="Run(Func{Task}, ExplorerOptions?)"/> waits for the first; code on other threads of the process is not
 /// affected (only the explorer's own threads are attached to it).</para>
-/// <para><see cref="Spawn(Func{Task})"/>, <see cref="Assert"/>, <see cref="Delay"/> and <see cref="Now"/> are meant
+/// <para><see cref="Spawn(Func{Task})"/>, <see cref="Assert"/>, <see cref="Delay(TimeSpan)"/> and <see cref="Now"/> are meant
 /// for code running inside a run. Thread-safe.</para>
 /// </remarks>
 public static class Explorer
@@ -109,7 +109,7 @@ public static class Explorer
     public static Task Spawn(Func<Task> function)
     {
         ArgumentNullException.ThrowIfNull(function);
-        return RequireRuntime().Spawn(function, null);
+        return RequireRuntime().Spawn(function, null, null);
     }
 
     /// <summary>Starts <paramref name="action"/> as a new operation of the current iteration (a controlled thread).</summary>
@@ -120,7 +120,46 @@ public static class Explorer
     public static Task Spawn(Action action)
     {
         ArgumentNullException.ThrowIfNull(action);
-        return RequireRuntime().Spawn(null, action);
+        return RequireRuntime().Spawn(null, action, null);
+    }
+
+    /// <summary>Starts <paramref name="function"/> as a new operation named <paramref name="name"/>: as
+    /// <see cref="Spawn(Func{Task})"/>, and the readable trace and the reports call it <c>op2 'name'</c>.</summary>
+    /// <param name="name">What the operation is (<c>"producer"</c>, <c>"withdraw 80"</c>).</param>
+    /// <param name="function">The operation.</param>
+    /// <returns>A task that completes when the operation's task does.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">The caller is not inside a run.</exception>
+    public static Task Spawn(string name, Func<Task> function)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(function);
+        return RequireRuntime().Spawn(function, null, name);
+    }
+
+    /// <summary>Starts <paramref name="action"/> as a new operation named <paramref name="name"/> (a controlled
+    /// thread with a name in the reports).</summary>
+    /// <param name="name">What the operation is.</param>
+    /// <param name="action">The operation.</param>
+    /// <returns>A task that completes when the operation has finished.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">The caller is not inside a run.</exception>
+    public static Task Spawn(string name, Action action)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(action);
+        return RequireRuntime().Spawn(null, action, name);
+    }
+
+    /// <summary>Waits for <paramref name="millisecondsDelay"/> milliseconds of virtual time (see
+    /// <see cref="Delay(TimeSpan)"/>): the controlled <c>Task.Delay(int)</c>.</summary>
+    /// <param name="millisecondsDelay">The delay in milliseconds; zero or more.</param>
+    /// <returns>The task.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="millisecondsDelay"/> is negative.</exception>
+    public static Task Delay(int millisecondsDelay)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(millisecondsDelay);
+        return Delay(TimeSpan.FromMilliseconds(millisecondsDelay));
     }
 
     /// <summary>Checks an invariant: when <paramref name="condition"/> is <see langword="false"/>, the iteration fails

@@ -86,7 +86,8 @@ public sealed class ExplorerOptions
     /// Whether every primitive created during an iteration (<see cref="PinnedMutex{T}"/>, <see cref="PinnedSemaphore"/>,
     /// <see cref="CondVar"/>, <see cref="WaitQueue"/>) is checked after it, also after the teardown of a failed
     /// schedule: wait lists well-formed (each link's neighbours point back at it, lengths match the counts), nobody
-    /// queued, mutexes free, semaphores back at their initial count. A broken invariant is
+    /// queued, mutexes free, semaphores conserved (count = initial + released − handed to callers) with no permit still
+    /// held. A broken invariant is
     /// <see cref="BugKind.InvariantViolation"/>. <see langword="null"/> (the default): on when <see cref="Faults"/> is
     /// on. A program that ends an iteration holding a mutex or a permit on purpose turns it off.
     /// </summary>

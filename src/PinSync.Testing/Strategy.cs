@@ -60,6 +60,49 @@ public abstract class Strategy
         return new DfsStrategy(maxPreemptions);
     }
 
+    /// <summary>Parses a strategy as attributes and environment variables write it: <c>random</c>, <c>pct</c>,
+    /// <c>pct:3</c> or <c>pct(3)</c>, <c>dfs</c>, <c>dfs:2</c> or <c>dfs(2)</c> (case-insensitive; without a number,
+    /// the defaults of <see cref="Pct(int)"/> and <see cref="Dfs(int)"/>).</summary>
+    /// <param name="text">The strategy.</param>
+    /// <returns>A new strategy.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is <see langword="null"/>.</exception>
+    /// <exception cref="FormatException"><paramref name="text"/> is not one of the forms above.</exception>
+    public static Strategy Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var trimmed = text.Trim().ToLowerInvariant();
+        var name = trimmed;
+        int? number = null;
+        var separator = trimmed.IndexOfAny([':', '(']);
+        if (separator >= 0)
+        {
+            name = trimmed[..separator];
+            var digits = trimmed[(separator + 1)..].TrimEnd(')');
+            if ((trimmed[separator] == '(') != trimmed.EndsWith(')') ||
+                !int.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value))
+            {
+                throw new FormatException($"'{text}' is not a strategy: write random, pct, pct:3, dfs or dfs:2.");
+            }
+
+            number = value;
+        }
+
+        try
+        {
+            return name switch
+            {
+                "random" when number is null => Random(),
+                "pct" => Pct(number ?? 3),
+                "dfs" => Dfs(number ?? 2),
+                _ => throw new FormatException($"'{text}' is not a strategy: write random, pct, pct:3, dfs or dfs:2."),
+            };
+        }
+        catch (ArgumentOutOfRangeException exception)
+        {
+            throw new FormatException($"'{text}' is not a strategy: {exception.Message}", exception);
+        }
+    }
+
     /// <summary>A fresh instance with the same parameters, for one run.</summary>
     internal abstract Strategy Fresh();
 

@@ -170,6 +170,12 @@ internal sealed partial class ExplorerRuntime
             return;
         }
 
+        if (DiagnoseStandstill())
+        {
+            // A flow awaits work the explorer does not control: that, not a deadlock, is why nothing can run.
+            return;
+        }
+
         if (!_bodyDone)
         {
             SetBug(BugKind.Deadlock, DescribeStuck("Deadlock: no operation can run and no timer is pending."));

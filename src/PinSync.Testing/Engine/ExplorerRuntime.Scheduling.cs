@@ -62,6 +62,7 @@ internal sealed partial class ExplorerRuntime
         {
             if (!_aborting)
             {
+                Log(new LogEntry(LogEvent.Fail, default, operation.Id, 0, 0, $"throws {exception.GetType().Name}: {exception.Message}", _now));
                 SetBug(BugKind.UnhandledException, $"{ScheduleLog.Describe(operation)} threw {exception.GetType().Name}: {exception.Message}", exception);
             }
         }
@@ -151,8 +152,9 @@ internal sealed partial class ExplorerRuntime
             var exception = task.Exception!.InnerException!;
             if (exception is not ExplorerAbortedException && !_aborting)
             {
-                SetBug(BugKind.UnhandledException, $"{flow}{(flow.IsBody ? " (body)" : string.Empty)} threw {exception.GetType().Name}: " +
-                    exception.Message, exception);
+                Log(new LogEntry(LogEvent.Fail, default, Worker.Current?.Operation?.Id ?? 0, flow.Id, 0,
+                    $"throws {exception.GetType().Name}: {exception.Message}", _now));
+                SetBug(BugKind.UnhandledException, $"{flow.Label} threw {exception.GetType().Name}: " + exception.Message, exception);
             }
 
             flow.Completion.TrySetException(task.Exception.InnerExceptions);
@@ -164,6 +166,7 @@ internal sealed partial class ExplorerRuntime
         }
         else
         {
+            Log(new LogEntry(LogEvent.FlowDone, default, Worker.Current?.Operation?.Id ?? 0, flow.Id, 0, null, _now));
             flow.Completion.TrySetResult();
         }
     }
@@ -173,14 +176,16 @@ internal sealed partial class ExplorerRuntime
         operation.State = OperationState.Completed;
         operation.Worker = null;
         worker.Operation = null;
-        _live.Remove(operation);
-        _progressMark++;
         if (_finished)
         {
-            // A hung operation came back after the run ended: its thread leaves the pool.
+            // A hung operation came back after the run ended, or a parked one unwound after it: its thread leaves the
+            // pool without touching the run's state (other such threads may be unwinding at the same time).
             worker.Abandoned = true;
             return null;
         }
+
+        _live.Remove(operation);
+        _progressMark++;
 
         if (operation.Aborting)
         {
@@ -191,7 +196,7 @@ internal sealed partial class ExplorerRuntime
             return null;
         }
 
-        Log(new LogEntry(LogEvent.Finish, default, operation.Id, 0, 0, null, _now));
+        Log(new LogEntry(LogEvent.Finish, default, operation.Id, operation.Flow is { Done: false } suspended ? suspended.Id : 0, 0, null, _now));
         if (HasBug())
         {
             Teardown(worker);

@@ -19,7 +19,7 @@ internal sealed partial class ExplorerRuntime
             return;
         }
 
-        Log(new LogEntry(LogEvent.Point, kind, current.Id, 0, resource, operation, _now));
+        Log(new LogEntry(LogEvent.Point, kind, current.Id, InlineFlow(current), resource, operation, _now));
         if (kind is SchedulingPointKind.Wait or SchedulingPointKind.Enqueue)
         {
             RecordWait(resource, operation);
@@ -64,7 +64,7 @@ internal sealed partial class ExplorerRuntime
             _timers.Add(current.ParkTimeout);
         }
 
-        Log(new LogEntry(LogEvent.Park, default, current.Id, 0, resource, operation, deadlineTicks));
+        Log(new LogEntry(LogEvent.Park, default, current.Id, InlineFlow(current), resource, operation, deadlineTicks));
         RecordWait(resource, operation);
         Reschedule(current, ScheduleMode.Blocked, current.Worker!);
         ThrowPendingFault(current);
@@ -188,7 +188,7 @@ internal sealed partial class ExplorerRuntime
     }
 
     /// <summary>Creates a spawned operation and offers the scheduler a switch to it.</summary>
-    internal Task Spawn(Func<Task>? function, Action? action)
+    internal Task Spawn(Func<Task>? function, Action? action, string? name)
     {
         if (Enter() is not { } current)
         {
@@ -198,7 +198,7 @@ internal sealed partial class ExplorerRuntime
         var operation = NewOperation(OperationKind.Spawn);
         operation.AsyncBody = function;
         operation.SyncBody = action;
-        operation.Flow = new Flow(this, operation.Id, isBody: false);
+        operation.Flow = new Flow(this, operation.Id, isBody: false, name);
         _flows.Add(operation.Flow);
         Log(new LogEntry(LogEvent.Spawn, default, current.Id, operation.Id, 0, null, _now));
         var task = operation.Flow.Completion.Task;
@@ -225,9 +225,20 @@ internal sealed partial class ExplorerRuntime
         var current = Worker.Current?.Operation;
         if (!_aborting)
         {
-            var flow = Flow.Current;
-            var where = flow is null || flow.Id == current?.Id ? $"{current}" : $"{flow}{(flow.IsBody ? " (body)" : string.Empty)}, running in {current}";
-            SetBug(BugKind.AssertionFailure, $"Assertion failed in {where}: {message}");
+            var flow = Flow.Current is { } f && f.Runtime == this ? f : current?.Flow;
+            var who = flow?.Label ?? current?.ToString() ?? "an operation";
+            var where = string.Empty;
+            if (flow is not null && current is not null && flow.Id != current.Id)
+            {
+                // The flow's code runs in another operation: a continuation of it (after an await), or inline in the
+                // operation that completed the task it awaited.
+                where = current.Kind == OperationKind.Continuation && (current.Flow is null || current.Flow == flow)
+                    ? $" (in {current}, which resumed {flow} after an await)"
+                    : $" ({flow}'s code ran inline in {current}, which completed the task {flow} awaited)";
+            }
+
+            Log(new LogEntry(LogEvent.Fail, default, current?.Id ?? 0, flow?.Id ?? 0, 0, "fails Explorer.Assert: " + message, _now));
+            SetBug(BugKind.AssertionFailure, $"Assertion failed in {who}: {message}{where}");
             _aborting = true;
         }
 
@@ -264,6 +275,11 @@ internal sealed partial class ExplorerRuntime
 
         return current;
     }
+
+    /// <summary>The flow whose code <paramref name="current"/> runs, when it is not the operation's own (a continuation
+    /// run inline by the operation that completed the awaited task); 0 otherwise.</summary>
+    private int InlineFlow(Operation current) =>
+        Flow.Current is { } flow && flow.Runtime == this && current.Flow is { } own && own != flow ? flow.Id : 0;
 
     private void RecordWait(nint resource, string? operation)
     {

@@ -107,7 +107,7 @@ internal sealed partial class ExplorerRuntime
                 continue;
             }
 
-            builder.AppendLine().Append("  ").Append(flow).Append(flow.IsBody ? " (body)" : string.Empty)
+            builder.AppendLine().Append("  ").Append(flow.Label)
                 .Append(" is waiting for a task that no operation will complete");
             if (flow.LastWaitOperation is { } wait)
             {

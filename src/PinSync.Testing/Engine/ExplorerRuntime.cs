@@ -99,7 +99,7 @@ internal sealed partial class ExplorerRuntime : SchedulingController, IDisposabl
     public void Dispose()
     {
         // A hung run leaves a thread that may still come back and signal; it keeps the semaphore.
-        if (_bugKind != BugKind.Hang)
+        if (!_threadAbandoned)
         {
             _runDone.Dispose();
         }
@@ -129,17 +129,41 @@ internal sealed partial class ExplorerRuntime : SchedulingController, IDisposabl
     {
         var lastMark = -1L;
         var lastChange = _stopwatch.Elapsed;
+        Operation? lastCurrent = null;
+        TimeSpan? blockedSince = null;
+        var blockedTimeout = _hangTimeout < BlockedTimeout ? _hangTimeout : BlockedTimeout;
         while (!_runDone.Wait(100))
         {
             _progress?.Report(Volatile.Read(ref _completedIterations));
             var mark = Volatile.Read(ref _progressMark);
+            var current = Volatile.Read(ref _current);
             var now = _stopwatch.Elapsed;
-            if (mark != lastMark)
+            if (mark != lastMark || current != lastCurrent)
             {
                 lastMark = mark;
+                lastCurrent = current;
                 lastChange = now;
+                blockedSince = null;
+                continue;
             }
-            else if (now - lastChange >= _hangTimeout)
+
+            // No scheduling step since the last sample. Blocked in a wait (rather than computing) with no bug being
+            // torn down: an uncontrolled wait, reported after a short while; anything else is a hang after HangTimeout.
+            if (current is not null && _bugKind == BugKind.None && !_aborting && IsBlockedOutsideControl(current))
+            {
+                blockedSince ??= now;
+                if (now - blockedSince.Value >= blockedTimeout)
+                {
+                    OnBlocked(current, now - lastChange);
+                    return;
+                }
+            }
+            else
+            {
+                blockedSince = null;
+            }
+
+            if (now - lastChange >= _hangTimeout)
             {
                 OnHang();
                 return;
@@ -154,15 +178,10 @@ internal sealed partial class ExplorerRuntime : SchedulingController, IDisposabl
         var stuck = Volatile.Read(ref _current);
         var seconds = _hangTimeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
         SetBug(BugKind.Hang,
-            $"Hang: {stuck?.ToString() ?? "an operation"} ran for {seconds} s of wall-clock time without " +
-            "reaching a scheduling point. It blocks outside the explorer's control (Task.Wait or .Result on a task, " +
-            "Thread.Sleep, Monitor, SemaphoreSlim or ManualResetEvent waits, real I/O) or loops without a scheduling point " +
-            "(add SchedulingPoint.Yield to spin loops). Wait with PinSync primitives or await instead; the stuck thread is abandoned.");
-        _finished = true;
-        if (stuck?.Worker is { } worker)
-        {
-            worker.Abandoned = true;
-        }
+            $"Hang: {(stuck is null ? "an operation" : ScheduleLog.Describe(stuck))} ran for {seconds} s of wall-clock time " +
+            "without reaching a scheduling point. It loops without a scheduling point (add SchedulingPoint.Yield to spin loops) " +
+            "or blocks outside the explorer's control where no wait is visible (real I/O, native code). The stuck thread is abandoned.");
+        AbandonRun(stuck);
     }
 
     private Operation BeginIteration(int iteration)
@@ -207,7 +226,7 @@ internal sealed partial class ExplorerRuntime : SchedulingController, IDisposabl
                     _faults, _maxFaults, _checkInvariants);
                 readable = _log.Format(_operations, BuildNames(), ClockOrigin);
             }
-            catch (InvalidOperationException) when (_bugKind == BugKind.Hang)
+            catch (Exception exception) when (_threadAbandoned && exception is InvalidOperationException or ArgumentException or IndexOutOfRangeException)
             {
                 // The hung thread may still be writing the log; the report goes out without it.
             }
@@ -273,7 +292,7 @@ internal sealed partial class ExplorerRuntime : SchedulingController, IDisposabl
 
         if (Volatile.Read(ref _uncontrolled) is { } what)
         {
-            SetBug(BugKind.UncontrolledConcurrency, "Uncontrolled concurrency: " + what + ".");
+            SetBug(BugKind.UncontrolledConcurrency, "Uncontrolled concurrency: " + what + ". " + Advice);
             return true;
         }
 

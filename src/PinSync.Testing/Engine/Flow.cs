@@ -12,11 +12,12 @@ internal sealed class Flow
 {
     private static readonly AsyncLocal<Flow?> s_current = new(OnCurrentChanged);
 
-    internal Flow(ExplorerRuntime runtime, int id, bool isBody)
+    internal Flow(ExplorerRuntime runtime, int id, bool isBody, string? name = null)
     {
         Runtime = runtime;
         Id = id;
         IsBody = isBody;
+        Name = name;
         Completion = new TaskCompletionSource();
         OnTaskCompleted = () => Runtime.OnFlowTaskCompleted(this);
     }
@@ -36,6 +37,15 @@ internal sealed class Flow
 
     /// <summary>Whether this is the test body.</summary>
     internal bool IsBody { get; }
+
+    /// <summary>The name given to <see cref="Explorer.Spawn(string, Func{Task})"/>, if any.</summary>
+    internal string? Name { get; }
+
+    /// <summary>The flow as the reports name it: <c>op1 (body)</c>, <c>op2 'producer'</c>, <c>op3</c>.</summary>
+    internal string Label => IsBody ? this + " (body)" : Name is null ? ToString() : $"{this} '{Name}'";
+
+    /// <summary>The flow's short name with its spawn name: <c>op2 'producer'</c>, <c>op1</c>.</summary>
+    internal string ShortLabel => Name is null ? ToString() : $"{this} '{Name}'";
 
     /// <summary>Completed when the flow's function has finished; what <see cref="Explorer.Spawn(Func{Task})"/> returns.
     /// Continuations run inline, inside the operation that finishes the flow.</summary>
@@ -66,7 +76,7 @@ internal sealed class Flow
             flow.Runtime.ReportUncontrolled(
                 $"code of {flow} ran on thread {Environment.CurrentManagedThreadId}, which the explorer does not control " +
                 "(Task.Run, ThreadPool, new Thread, a real timer such as Task.Delay or CancelAfter, or ConfigureAwait(false) " +
-                "resuming on the thread pool); use Explorer.Spawn and Explorer.Delay inside a run");
+                "resuming on the thread pool)");
         }
     }
 }

@@ -42,7 +42,7 @@ internal enum LogEvent : byte
     /// <summary>Another operation gets the baton.</summary>
     Switch,
 
-    /// <summary>An operation finishes.</summary>
+    /// <summary>An operation ends (<see cref="LogEntry.Other"/>: the flow it leaves suspended at an await, or 0).</summary>
     Finish,
 
     /// <summary>The schedule injects a <see cref="ThreadInterruptedException"/> into a parked operation
@@ -55,4 +55,12 @@ internal enum LogEvent : byte
 
     /// <summary>A flow ended by an injected fault that escaped it (cut short, not a bug).</summary>
     CutShort,
+
+    /// <summary>A flow (<see cref="LogEntry.Other"/>) fails: an assertion or an exception (<see cref="LogEntry.Text"/>),
+    /// in the operation <see cref="LogEntry.Operation"/>.</summary>
+    Fail,
+
+    /// <summary>A flow's function has finished (<see cref="LogEntry.Other"/>), in the operation
+    /// <see cref="LogEntry.Operation"/>.</summary>
+    FlowDone,
 }

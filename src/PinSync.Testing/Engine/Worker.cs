@@ -32,12 +32,12 @@ internal sealed class Worker
 
     private Worker(int number)
     {
-        var thread = new Thread(Loop, 4 * 1024 * 1024)
+        Thread = new Thread(Loop, 4 * 1024 * 1024)
         {
             IsBackground = true,
             Name = "PinSync.Explorer.Worker#" + number.ToString(CultureInfo.InvariantCulture),
         };
-        thread.UnsafeStart(); // No execution context: the creator may be an operation with a flow.
+        Thread.UnsafeStart(); // No execution context: the creator may be an operation with a flow.
     }
 
     /// <summary>The worker of the current thread, or <see langword="null"/> on any other thread.</summary>
@@ -45,6 +45,9 @@ internal sealed class Worker
 
     /// <summary>The number of worker threads created in this process (diagnostics).</summary>
     internal static int Created => Volatile.Read(ref s_created);
+
+    /// <summary>The worker's thread (the driver's watchdog reads its state).</summary>
+    internal Thread Thread { get; }
 
     /// <summary>The operation bound to this worker, if any. Baton-holder state.</summary>
     internal Operation? Operation { get; set; }

@@ -222,7 +222,7 @@ public sealed partial class PrimitivePropertyTests : TestBase
 
     /// <summary>
     /// The starvation bound in virtual time: two waiters queue (sync then async), the holder keeps the mutex past
-    /// <see cref="RawMutex.StarvationThreshold"/> (an <see cref="Explorer.Delay"/> inside its critical section moves
+    /// <see cref="RawMutex.StarvationThreshold"/> (an <see cref="Explorer.Delay(TimeSpan)"/> inside its critical section moves
     /// the virtual clock), then unlocks while a newcomer arrives. Each unlock hands the mutex straight to the oldest
     /// waiter, so the order is always 1, 2, then the newcomer — never a barge.
     /// </summary>

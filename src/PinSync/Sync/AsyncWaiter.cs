@@ -189,6 +189,11 @@ internal unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSource<bo
             PinSyncMetrics.RecordWait(_ops!.Name, _node->EnqueuedAt);
         }
 
+        if (Seam.ControlEnabled && state == WaitNodeState.Granted)
+        {
+            SemaphoreLedger.Acquired(_keepAlive); // a semaphore's permit handed to its awaiting caller (probe ledger)
+        }
+
         // Disarm clears the wait's fields: keep what the exceptions report.
         var token = _pendingOutcome != 0 ? _canceledToken : _token;
         var name = _ops?.Name ?? "primitive";

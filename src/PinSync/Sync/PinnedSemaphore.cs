@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using PinSync.Internal;
 using PinSync.Pinning;
+using PinSync.Scheduling;
 
 namespace PinSync;
 
@@ -37,6 +38,9 @@ public sealed unsafe class PinnedSemaphore : IDisposable
     // 0 = live, 1 = disposed.
     private int _disposed;
 
+    // Under a controller only (the explorer's invariant probe): what the callers acquired and released.
+    private readonly SemaphoreLedger? _ledger;
+
     /// <summary>Creates a semaphore with <paramref name="initialCount"/> permits available and no maximum beyond
     /// <see cref="int.MaxValue"/>.</summary>
     /// <param name="initialCount">The permits available at first: zero or more.</param>
@@ -66,7 +70,7 @@ public sealed unsafe class PinnedSemaphore : IDisposable
         // validated above, so the initializer cannot fail.
         var built = PinInit.TryInPlace(_raw, RawSemaphore.Init(initialCount, maxCount), out RawSemaphoreInitError error);
         Debug.Assert(built, $"Validated counts cannot fail: {error}.");
-        PrimitiveProbes.OnCreated(this, _raw, initialCount);
+        _ledger = PrimitiveProbes.OnCreated(this, _raw, initialCount);
     }
 
     /// <summary>The number of permits available now (a snapshot; still readable after <see cref="Dispose"/>).</summary>
@@ -81,6 +85,11 @@ public sealed unsafe class PinnedSemaphore : IDisposable
     /// <summary>The raw semaphore (for tests).</summary>
     internal RawSemaphore* Raw => _raw;
 
+    /// <summary>The invariant probe's ledger: <see langword="null"/> unless made under a controller.</summary>
+    internal SemaphoreLedger? Ledger => _ledger;
+
+    internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
     /// <summary>Takes a permit, blocking the calling thread until one is handed to it.</summary>
     /// <exception cref="ObjectDisposedException">The semaphore was disposed (also while waiting).</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -88,6 +97,7 @@ public sealed unsafe class PinnedSemaphore : IDisposable
     {
         ThrowIfDisposed();
         RawSemaphore.Wait(_raw);
+        SemaphoreLedger.Acquired(this);
         GC.KeepAlive(this); // The blocked frame holds only _raw: keep the storage alive until the wait is over.
     }
 
@@ -99,6 +109,7 @@ public sealed unsafe class PinnedSemaphore : IDisposable
     {
         ThrowIfDisposed();
         RawSemaphore.Wait(_raw, cancellationToken);
+        SemaphoreLedger.Acquired(this);
         GC.KeepAlive(this);
     }
 
@@ -115,7 +126,7 @@ public sealed unsafe class PinnedSemaphore : IDisposable
         var milliseconds = Timeouts.ToMilliseconds(timeout);
         ThrowIfDisposed();
         var acquired = RawSemaphore.WaitCore(_raw, milliseconds, cancellationToken);
-        GC.KeepAlive(this);
+        CountIf(acquired);
         return acquired;
     }
 
@@ -132,7 +143,7 @@ public sealed unsafe class PinnedSemaphore : IDisposable
         var milliseconds = Timeouts.ToMilliseconds(millisecondsTimeout);
         ThrowIfDisposed();
         var acquired = RawSemaphore.WaitCore(_raw, milliseconds, cancellationToken);
-        GC.KeepAlive(this);
+        CountIf(acquired);
         return acquired;
     }
 
@@ -144,7 +155,7 @@ public sealed unsafe class PinnedSemaphore : IDisposable
     {
         ThrowIfDisposed();
         var acquired = RawSemaphore.TryWait(_raw);
-        GC.KeepAlive(this);
+        CountIf(acquired);
         return acquired;
     }
 
@@ -211,6 +222,11 @@ public sealed unsafe class PinnedSemaphore : IDisposable
     {
         ThrowIfDisposed();
         var previous = RawSemaphore.Release(_raw, 1);
+        if (Seam.ControlEnabled)
+        {
+            _ledger?.Released(1);
+        }
+
         GC.KeepAlive(this); // only _raw is used below the façade: keep the storage alive until the release is done
         return previous;
     }
@@ -226,8 +242,26 @@ public sealed unsafe class PinnedSemaphore : IDisposable
     {
         ThrowIfDisposed();
         var previous = RawSemaphore.Release(_raw, releaseCount);
+        if (Seam.ControlEnabled)
+        {
+            _ledger?.Released(releaseCount);
+        }
+
         GC.KeepAlive(this);
         return previous;
+    }
+
+    /// <summary>Counts a permit a blocking wait returned with (the probe's ledger; nothing in production), and keeps
+    /// the storage alive until the wait is over.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void CountIf(bool acquired)
+    {
+        if (acquired)
+        {
+            SemaphoreLedger.Acquired(this);
+        }
+
+        GC.KeepAlive(this);
     }
 
     /// <summary>Disposes the semaphore: later waits and releases throw <see cref="ObjectDisposedException"/>, and so

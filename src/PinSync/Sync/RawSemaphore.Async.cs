@@ -49,6 +49,7 @@ public unsafe partial struct RawSemaphore
         Seam.Point(SchedulingPointKind.Acquire, (nint)semaphore, nameof(WaitAsync));
         if (TryTakeFast(semaphore))
         {
+            SemaphoreLedger.Acquired(keepAlive);
             return default;
         }
 
@@ -70,12 +71,19 @@ public unsafe partial struct RawSemaphore
         Seam.Point(SchedulingPointKind.Acquire, (nint)semaphore, nameof(WaitAsync));
         if (TryTakeFast(semaphore))
         {
+            SemaphoreLedger.Acquired(keepAlive);
             return new ValueTask<bool>(true);
         }
 
         if (milliseconds == 0)
         {
-            return new ValueTask<bool>(TryWaitSlow(semaphore));
+            var taken = TryWaitSlow(semaphore);
+            if (taken)
+            {
+                SemaphoreLedger.Acquired(keepAlive);
+            }
+
+            return new ValueTask<bool>(taken);
         }
 
         var pending = WaitAsyncSlow(semaphore, Timeouts.Deadline(milliseconds), keepAlive, cancellationToken, out var outcome);
@@ -113,6 +121,11 @@ public unsafe partial struct RawSemaphore
             semaphore->_waitLock.Exit();
             outcome = acquired ? WaitNodeState.Granted : abandoned ? waiter.AbandonState : WaitNodeState.Disposed;
             waiter.Abort();
+            if (acquired)
+            {
+                SemaphoreLedger.Acquired(keepAlive);
+            }
+
             if (disposed)
             {
                 ThrowDisposed();
