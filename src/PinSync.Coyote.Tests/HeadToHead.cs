@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Microsoft.Coyote;
+using Microsoft.Coyote.SystematicTesting;
 using PinSync.Testing;
 using Xunit.Abstractions;
 
@@ -8,7 +10,8 @@ namespace PinSync.Coyote.Tests;
 
 /// <summary>
 /// The head-to-head bench (opt-in: <c>PINSYNC_HEAD2HEAD=1</c>): the same bug programs and correct twins under the
-/// explorer (random, PCT) and under Coyote + PinSync.Coyote in strict mode (random, PCT, fair-PCT). Per engine and
+/// explorer (random, PCT), under Coyote + PinSync.Coyote in strict mode (random, PCT, fair-PCT), and their BCL twins
+/// (<see cref="BclPrograms"/>) under plain Coyote in the same strict mode (random, PCT, fair-PCT). Per engine and
 /// strategy: how many of 5 far-apart seeds found the bug, the median iterations to the first bug, iterations per
 /// second, and how many found traces replayed. Writes a markdown table to the test output and to
 /// <c>PINSYNC_HEAD2HEAD_OUT</c> when set.
@@ -21,17 +24,15 @@ public sealed class HeadToHead(ITestOutputHelper output)
     // Far apart: consecutive Coyote seeds are the same random sequence shifted by one iteration.
     private static readonly uint[] s_seeds = [11u, 0x2545F491u, 0x6C8E9CF5u, 0x9E3779B9u, 0xD1B54A33u];
 
-    private static readonly string[] s_engines = ["explorer random", "explorer pct", "coyote random", "coyote pct", "coyote fair-pct"];
+    private static readonly string[] s_engines =
+    [
+        "explorer random", "explorer pct", "coyote random", "coyote pct", "coyote fair-pct",
+        "coyote BCL random", "coyote BCL pct", "coyote BCL fair-pct",
+    ];
 
-    [Fact]
+    [HeadToHeadFact]
     public void Run()
     {
-        if (Environment.GetEnvironmentVariable("PINSYNC_HEAD2HEAD") != "1")
-        {
-            output.WriteLine("Skipped: set PINSYNC_HEAD2HEAD=1 to run the head-to-head bench.");
-            return;
-        }
-
         var table = new StringBuilder();
         table.AppendLine("| program | engine | found (of 5 seeds) | median iterations to first bug | iterations/s | replays |");
         table.AppendLine("|---|---|---|---|---|---|");
@@ -39,6 +40,12 @@ public sealed class HeadToHead(ITestOutputHelper output)
         {
             foreach (var engine in s_engines)
             {
+                if (IsBcl(engine) && BclPrograms.For(program.Name) is null)
+                {
+                    table.AppendLine(CultureInfo.InvariantCulture, $"| {program.Name} | {engine} | no BCL twin | – | – | – |");
+                    continue;
+                }
+
                 var iterations = new List<int>();
                 var replays = 0;
                 long totalIterations = 0;
@@ -68,6 +75,12 @@ public sealed class HeadToHead(ITestOutputHelper output)
         {
             foreach (var engine in s_engines)
             {
+                if (IsBcl(engine) && BclPrograms.For(program.Name) is null)
+                {
+                    table.AppendLine(CultureInfo.InvariantCulture, $"| {program.Name} | {engine} | no BCL twin | – |");
+                    continue;
+                }
+
                 var run = RunOnce(program, engine, s_seeds[0], TwinIterations, replay: false);
                 table.AppendLine(CultureInfo.InvariantCulture, $"| {program.Name} | {engine} | {(run.Found ? "1: " + run.Message : "0")} | {Rate(run.Iterations, run.Elapsed)} |");
             }
@@ -82,6 +95,8 @@ public sealed class HeadToHead(ITestOutputHelper output)
 
     private static string Rate(long iterations, TimeSpan elapsed) =>
         elapsed > TimeSpan.Zero ? (iterations / elapsed.TotalSeconds).ToString("F0", CultureInfo.InvariantCulture) : "–";
+
+    private static bool IsBcl(string engine) => engine.StartsWith("coyote BCL ", StringComparison.Ordinal);
 
     private static Outcome RunOnce(Programs.Program program, string engine, uint seed, int budget, bool replay)
     {
@@ -101,6 +116,11 @@ public sealed class HeadToHead(ITestOutputHelper output)
             return new Outcome(report.BugFound, report.FailingIteration + 1 ?? report.Iterations, report.Elapsed, replayed, report.Message);
         }
 
+        if (IsBcl(engine))
+        {
+            return RunPlainCoyote(BclPrograms.For(program.Name)!, engine["coyote BCL ".Length..], seed, budget, replay);
+        }
+
         var strategy = engine["coyote ".Length..];
         var coyoteBody = program.Body(Host.Coyote);
         var stopwatch = Stopwatch.StartNew();
@@ -109,6 +129,29 @@ public sealed class HeadToHead(ITestOutputHelper output)
         var coyoteReplayed = result.BugFound && replay
             && PinSyncCoyote.Test(coyoteBody, Strategies.Strict(strategy, 1, seed).WithReproducibleTrace(result.ReproducibleTrace)).BugFound;
         return new Outcome(result.BugFound, result.Iterations, stopwatch.Elapsed, coyoteReplayed, result.FirstBug);
+    }
+
+    /// <summary>Plain Coyote on a BCL program: no adapter installed, Coyote's own <see cref="TestingEngine"/>, the same
+    /// strict configuration.</summary>
+    private static Outcome RunPlainCoyote(Func<Task> body, string strategy, uint seed, int budget, bool replay)
+    {
+        PinSyncCoyote.Uninstall();
+        var stopwatch = Stopwatch.StartNew();
+        var (found, iterations, trace, message) = RunEngine(body, Strategies.Strict(strategy, (uint)budget, seed));
+        stopwatch.Stop();
+        var replayed = found && replay
+            && RunEngine(body, Strategies.Strict(strategy, 1, seed).WithReproducibleTrace(trace)).Found;
+        return new Outcome(found, iterations, stopwatch.Elapsed, replayed, message);
+    }
+
+    private static (bool Found, int Iterations, string Trace, string? Message) RunEngine(Func<Task> body, Configuration configuration)
+    {
+        using var engine = TestingEngine.Create(configuration, body);
+        engine.Run();
+        var report = engine.TestReport;
+        var found = report.NumOfFoundBugs > 0;
+        return (found, report.NumOfExploredFairPaths + report.NumOfExploredUnfairPaths, engine.ReproducibleTrace,
+            found ? report.BugReports.FirstOrDefault() : null);
     }
 
     private readonly record struct Outcome(bool Found, int Iterations, TimeSpan Elapsed, bool Replayed, string? Message);
