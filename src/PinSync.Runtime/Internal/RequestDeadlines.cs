@@ -20,7 +20,8 @@ namespace PinSync.Runtime.Internal;
 /// <see cref="UsesSweep"/>): the sweep's single timer would otherwise outlive the schedule that armed it.</para>
 /// <para>Thread-safety: <see cref="Add"/> and <see cref="Remove"/> run on any thread; a request's link fields are
 /// guarded by its stripe's lock. <see cref="_armed"/> goes 0 → 1 by whoever arms the sweep, and back to 0 only in
-/// the sweep, which then re-checks the stripes so an add that raced with the disarm is never left without a sweep.</para>
+/// the sweep, which then re-checks the stripes under their locks so an add that raced with the disarm is never left
+/// without a sweep.</para>
 /// </remarks>
 internal sealed class RequestDeadlines : SchedulingTimer
 {
@@ -65,6 +66,7 @@ internal sealed class RequestDeadlines : SchedulingTimer
     {
         var stripe = _stripes[Thread.GetCurrentProcessorId() & _mask];
         var deadline = Seam.NowTicks() + TimeoutTicks;
+        bool arm;
         lock (stripe.Lock)
         {
             request.DeadlineTicks = deadline;
@@ -82,11 +84,14 @@ internal sealed class RequestDeadlines : SchedulingTimer
             }
 
             stripe.Tail = request;
+
+            // Read under the stripe's lock, which orders it against the sweep's disarm: the sweep clears _armed and
+            // then takes every stripe's lock to look for requests (AnyPending), so either it sees this request or
+            // this read sees 0. No fence of its own on the hot path.
+            arm = Volatile.Read(ref _armed) == 0;
         }
 
-        // Store-load order against the sweep's disarm (it clears _armed, then re-reads the heads).
-        Interlocked.MemoryBarrier();
-        if (Volatile.Read(ref _armed) == 0 && Interlocked.CompareExchange(ref _armed, 1, 0) == 0)
+        if (arm && Interlocked.CompareExchange(ref _armed, 1, 0) == 0)
         {
             Seam.RegisterTimer(this, deadline);
         }
@@ -173,10 +178,10 @@ internal sealed class RequestDeadlines : SchedulingTimer
 
         if (earliest == long.MaxValue)
         {
-            // A full fence (store, then the heads' loads below).
-            Interlocked.Exchange(ref _armed, 0);
+            Volatile.Write(ref _armed, 0);
 
-            // An Add that ran after the scan above saw _armed == 1 and did not arm: look again.
+            // An Add that ran after the scan above saw _armed == 1 and did not arm: look again, under the stripes'
+            // locks (see Add).
             if (!AnyPending() || Interlocked.CompareExchange(ref _armed, 1, 0) != 0)
             {
                 return;
@@ -213,9 +218,12 @@ internal sealed class RequestDeadlines : SchedulingTimer
     {
         foreach (var stripe in _stripes)
         {
-            if (Volatile.Read(ref stripe.Head) is not null)
+            lock (stripe.Lock)
             {
-                return true;
+                if (stripe.Head is not null)
+                {
+                    return true;
+                }
             }
         }
 
