@@ -1,10 +1,8 @@
-using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -22,44 +20,23 @@ namespace PinSync.CodeFixes;
 /// using variable is read-only).</remarks>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddUsingCodeFix))]
 [Shared]
-public sealed class AddUsingCodeFix : CodeFixProvider
+public sealed class AddUsingCodeFix : SingleFixProvider<StatementSyntax>
 {
-    private const string Title = "Declare the guard with 'using'";
-
-    /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("PINSYNC010");
-
-    /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-    /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    /// <summary>Creates the fix.</summary>
+    public AddUsingCodeFix()
+        : base("PINSYNC010", "Declare the guard with 'using'")
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null)
-        {
-            return;
-        }
+    }
 
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
-            var statement = FixableStatement(node);
-            if (statement is null)
-            {
-                continue;
-            }
 
-            if (statement is LocalDeclarationStatementSyntax declaration
-                && await IsWrittenLaterAsync(context.Document, declaration, context.CancellationToken).ConfigureAwait(false))
-            {
-                continue;
-            }
-
-            context.RegisterCodeFix(
-                CodeAction.Create(Title, ct => ApplyAsync(context.Document, statement, ct), equivalenceKey: Title),
-                diagnostic);
-        }
+    /// <inheritdoc />
+    protected override async Task<StatementSyntax?> FindTargetAsync(Document document, SyntaxNode node, CancellationToken cancellationToken)
+    {
+        var statement = FixableStatement(node);
+        return statement is LocalDeclarationStatementSyntax declaration
+            && await IsWrittenLaterAsync(document, declaration, cancellationToken).ConfigureAwait(false)
+            ? null
+            : statement;
     }
 
     // The statement to rewrite: the declaration of a guard local (the diagnostic is on its name), or the expression
@@ -126,16 +103,17 @@ public sealed class AddUsingCodeFix : CodeFixProvider
         return false;
     }
 
-    private static async Task<Document> ApplyAsync(Document document, StatementSyntax statement, CancellationToken ct)
+    /// <inheritdoc />
+    protected override async Task<Document> ApplyAsync(Document document, StatementSyntax target, CancellationToken cancellationToken)
     {
-        var root = await document.GetSyntaxRootAsync(ct).ConfigureAwait(false);
+        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         if (root is null)
         {
             return document;
         }
 
         StatementSyntax replacement;
-        if (statement is LocalDeclarationStatementSyntax declaration)
+        if (target is LocalDeclarationStatementSyntax declaration)
         {
             replacement = declaration
                 .WithUsingKeyword(SyntaxFactory.Token(SyntaxKind.UsingKeyword).WithTrailingTrivia(SyntaxFactory.Space))
@@ -144,10 +122,10 @@ public sealed class AddUsingCodeFix : CodeFixProvider
         }
         else
         {
-            var expressionStatement = (ExpressionStatementSyntax)statement;
+            var expressionStatement = (ExpressionStatementSyntax)target;
             var value = expressionStatement.Expression is AssignmentExpressionSyntax assignment ? assignment.Right : expressionStatement.Expression;
-            var model = await document.GetSemanticModelAsync(ct).ConfigureAwait(false);
-            var name = UniqueName(model, statement.SpanStart, GuardName(value));
+            var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+            var name = UniqueName(model, target.SpanStart, GuardName(value));
             replacement = SyntaxFactory.LocalDeclarationStatement(
                     SyntaxFactory.VariableDeclaration(
                         SyntaxFactory.IdentifierName(SyntaxFactory.Identifier(SyntaxFactory.TriviaList(), SyntaxKind.VarKeyword, "var", "var", SyntaxFactory.TriviaList(SyntaxFactory.Space))),
@@ -162,7 +140,7 @@ public sealed class AddUsingCodeFix : CodeFixProvider
                 .WithTrailingTrivia(expressionStatement.GetTrailingTrivia());
         }
 
-        return document.WithSyntaxRoot(root.ReplaceNode(statement, replacement));
+        return document.WithSyntaxRoot(root.ReplaceNode(target, replacement));
     }
 
     // m.Lock() -> mGuard, _account.LockAsync() -> accountGuard, anything else -> guard: named after the mutex, so that

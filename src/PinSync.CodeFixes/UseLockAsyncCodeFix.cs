@@ -1,9 +1,7 @@
-using System.Collections.Immutable;
 using System.Composition;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -18,38 +16,19 @@ namespace PinSync.CodeFixes;
 /// initializer is a call of a method named <c>Lock</c> (the function already awaits, so it is async).</remarks>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UseLockAsyncCodeFix))]
 [Shared]
-public sealed class UseLockAsyncCodeFix : CodeFixProvider
+public sealed class UseLockAsyncCodeFix : SingleFixProvider<InvocationExpressionSyntax>
 {
-    private const string Title = "Take the lock with 'await LockAsync()'";
-
-    /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("PINSYNC012");
-
-    /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-    /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    /// <summary>Creates the fix.</summary>
+    public UseLockAsyncCodeFix()
+        : base("PINSYNC012", "Take the lock with 'await LockAsync()'")
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null)
-        {
-            return;
-        }
-
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
-            if (node is not VariableDeclaratorSyntax { Initializer.Value: var value } || LockCall(value) is not { } call)
-            {
-                continue; // an await site of the same guard: the fix lives on the declaration
-            }
-
-            context.RegisterCodeFix(
-                CodeAction.Create(Title, ct => ApplyAsync(context.Document, call, ct), equivalenceKey: Title),
-                diagnostic);
-        }
     }
+
+
+    /// <inheritdoc />
+    protected override Task<InvocationExpressionSyntax?> FindTargetAsync(Document document, SyntaxNode node, CancellationToken cancellationToken) =>
+        // Only at the declaration: an await site of the same guard carries the diagnostic too, and the fix lives on the declaration.
+        Task.FromResult(node is VariableDeclaratorSyntax { Initializer.Value: var value } ? LockCall(value) : null);
 
     private static InvocationExpressionSyntax? LockCall(ExpressionSyntax value) => value switch
     {
@@ -58,25 +37,26 @@ public sealed class UseLockAsyncCodeFix : CodeFixProvider
         _ => null,
     };
 
-    private static async Task<Document> ApplyAsync(Document document, InvocationExpressionSyntax call, CancellationToken ct)
+    /// <inheritdoc />
+    protected override async Task<Document> ApplyAsync(Document document, InvocationExpressionSyntax target, CancellationToken cancellationToken)
     {
-        var root = await document.GetSyntaxRootAsync(ct).ConfigureAwait(false);
+        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         if (root is null)
         {
             return document;
         }
 
-        ExpressionSyntax callee = call.Expression switch
+        ExpressionSyntax callee = target.Expression switch
         {
             MemberAccessExpressionSyntax member => member.WithName(Rename(member.Name)),
             IdentifierNameSyntax identifier => Rename(identifier),
-            _ => call.Expression,
+            _ => target.Expression,
         };
         var awaited = SyntaxFactory.AwaitExpression(
                 SyntaxFactory.Token(SyntaxKind.AwaitKeyword).WithTrailingTrivia(SyntaxFactory.Space),
-                call.WithExpression(callee).WithoutTrivia())
-            .WithTriviaFrom(call);
-        return document.WithSyntaxRoot(root.ReplaceNode(call, awaited));
+                target.WithExpression(callee).WithoutTrivia())
+            .WithTriviaFrom(target);
+        return document.WithSyntaxRoot(root.ReplaceNode(target, awaited));
     }
 
     private static SimpleNameSyntax Rename(SimpleNameSyntax name) =>

@@ -1,9 +1,7 @@
-using System.Collections.Immutable;
 using System.Composition;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -19,36 +17,18 @@ namespace PinSync.CodeFixes;
 /// the condition (<c>if (!cv.Wait(g, timeout))</c> tests the timeout, not the state).</remarks>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(WaitInLoopCodeFix))]
 [Shared]
-public sealed class WaitInLoopCodeFix : CodeFixProvider
+public sealed class WaitInLoopCodeFix : SingleFixProvider<IfStatementSyntax>
 {
-    private const string Title = "Re-check the condition in a 'while' loop";
-
-    /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("PINSYNC013");
-
-    /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-    /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    /// <summary>Creates the fix.</summary>
+    public WaitInLoopCodeFix()
+        : base("PINSYNC013", "Re-check the condition in a 'while' loop")
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null)
-        {
-            return;
-        }
-
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
-            if (EnclosingIf(node) is { } ifStatement)
-            {
-                context.RegisterCodeFix(
-                    CodeAction.Create(Title, ct => ApplyAsync(context.Document, ifStatement, ct), equivalenceKey: Title),
-                    diagnostic);
-            }
-        }
     }
+
+
+    /// <inheritdoc />
+    protected override Task<IfStatementSyntax?> FindTargetAsync(Document document, SyntaxNode node, CancellationToken cancellationToken) =>
+        Task.FromResult(EnclosingIf(node));
 
     // The if whose whole body is the statement holding the wait.
     private static IfStatementSyntax? EnclosingIf(SyntaxNode wait)
@@ -86,21 +66,22 @@ public sealed class WaitInLoopCodeFix : CodeFixProvider
         return expression.Span == wait.Span;
     }
 
-    private static async Task<Document> ApplyAsync(Document document, IfStatementSyntax ifStatement, CancellationToken ct)
+    /// <inheritdoc />
+    protected override async Task<Document> ApplyAsync(Document document, IfStatementSyntax target, CancellationToken cancellationToken)
     {
-        var root = await document.GetSyntaxRootAsync(ct).ConfigureAwait(false);
+        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         if (root is null)
         {
             return document;
         }
 
         var loop = SyntaxFactory.WhileStatement(
-                SyntaxFactory.Token(SyntaxKind.WhileKeyword).WithTriviaFrom(ifStatement.IfKeyword),
-                ifStatement.OpenParenToken,
-                ifStatement.Condition,
-                ifStatement.CloseParenToken,
-                ifStatement.Statement)
-            .WithTriviaFrom(ifStatement);
-        return document.WithSyntaxRoot(root.ReplaceNode(ifStatement, loop));
+                SyntaxFactory.Token(SyntaxKind.WhileKeyword).WithTriviaFrom(target.IfKeyword),
+                target.OpenParenToken,
+                target.Condition,
+                target.CloseParenToken,
+                target.Statement)
+            .WithTriviaFrom(target);
+        return document.WithSyntaxRoot(root.ReplaceNode(target, loop));
     }
 }

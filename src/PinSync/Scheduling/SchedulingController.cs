@@ -30,6 +30,10 @@ public abstract class SchedulingController
 
     private static SchedulingController? s_active;
 
+    // Set by ActivateForEveryThread: the controller of every thread that is not attached to one (a controller whose
+    // operations run on threads it does not create, such as Coyote's).
+    private static SchedulingController? s_everyThread;
+
     // Flows with the ExecutionContext into whatever a controlled operation starts (Task.Run, thread-pool items,
     // real timers), so that such work is recognized as escaping control, while other threads of the process are not.
     private static readonly AsyncLocal<SchedulingController?> s_ambient = new();
@@ -37,8 +41,9 @@ public abstract class SchedulingController
     /// <summary>Whether the runtime option <c>PinSync.Scheduling.EnableControl</c> is set in this process.</summary>
     public static bool IsControlEnabled => Seam.ControlEnabled;
 
-    /// <summary>The controller the current thread is attached to, if any.</summary>
-    public static SchedulingController? Current => t_current;
+    /// <summary>The controller the current thread is attached to (or the controller of every thread, see
+    /// <see cref="ActivateForEveryThread"/>), if any.</summary>
+    public static SchedulingController? Current => t_current ?? Volatile.Read(ref s_everyThread);
 
     /// <summary>The controller active in this process, if any.</summary>
     public static SchedulingController? Active => Volatile.Read(ref s_active);
@@ -60,9 +65,26 @@ public abstract class SchedulingController
         }
     }
 
+    /// <summary>
+    /// Makes <paramref name="controller"/> the one active controller of the process and the controller of every thread
+    /// that is not attached to another one: for a controller whose operations run on threads it does not create (an
+    /// engine such as Coyote runs each operation on a thread of its own), so that it cannot attach them one by one.
+    /// </summary>
+    /// <param name="controller">The controller.</param>
+    /// <exception cref="InvalidOperationException">Control is not enabled, or another controller is active.</exception>
+    public static void ActivateForEveryThread(SchedulingController controller)
+    {
+        Activate(controller);
+        Volatile.Write(ref s_everyThread, controller);
+    }
+
     /// <summary>Ends <paramref name="controller"/>'s activity in the process (no-op if it is not the active one).</summary>
     /// <param name="controller">The controller.</param>
-    public static void Deactivate(SchedulingController controller) => Interlocked.CompareExchange(ref s_active, null, controller);
+    public static void Deactivate(SchedulingController controller)
+    {
+        Interlocked.CompareExchange(ref s_everyThread, null, controller);
+        Interlocked.CompareExchange(ref s_active, null, controller);
+    }
 
     /// <summary>Attaches the current thread to <paramref name="controller"/> (or detaches it, with <see langword="null"/>).</summary>
     /// <param name="controller">The controller, or <see langword="null"/>.</param>
@@ -91,6 +113,11 @@ public abstract class SchedulingController
         if (t_current is { } current)
         {
             return current;
+        }
+
+        if (Volatile.Read(ref s_everyThread) is { } everyThread)
+        {
+            return everyThread;
         }
 
         if (Volatile.Read(ref s_active) is not null && s_ambient.Value is { } ambient)
