@@ -20,6 +20,8 @@ namespace PinSync.Bench;
 /// <item><c>--ab [--tasks 2,4,16,64] [--body Yield|Increment] [--rounds n]</c>: the contended async class's methods
 /// called directly, interleaved round by round in one process; medians and PinSync / best peer (how a change to the
 /// primitives is judged on a shared machine).</item>
+/// <item><c>--ab-runtime [--rounds n]</c>: the grain runtime's request-timeout price (coarse sweep, per-request timer,
+/// no timeout), interleaved round by round in one process.</item>
 /// <item><c>--dry</c>: one cold iteration per case (checks that everything runs; measures nothing).</item>
 /// <item><c>--quick</c> and <c>--dry</c> print one progress line per case; BenchmarkDotNet's full log goes to the
 /// artifacts folder.</item>
@@ -61,6 +63,13 @@ public static class Program
             Profiling.InterleavedRun.Verbose = Take(rest, "--verbose");
             var rounds = TakeValue(rest, "--rounds") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 9;
             Profiling.InterleavedRun.Run(tasks, body, [Sync.WaitMode.Plain, Sync.WaitMode.Token, Sync.WaitMode.Timeout], rounds, results);
+            return 0;
+        }
+
+        if (Take(rest, "--ab-runtime"))
+        {
+            var rounds = TakeValue(rest, "--rounds") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 7;
+            Profiling.RuntimeInterleavedRun.Run(rounds, results);
             return 0;
         }
 

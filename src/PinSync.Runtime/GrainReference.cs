@@ -98,7 +98,7 @@ public abstract class GrainReference : IGrainReferencePrototype
     private void Send<TResult>(Request<TResult> request)
     {
         var runtime = _runtime ?? throw new InvalidOperationException("This reference is not bound to a grain; get references from GrainRuntime.GetGrain.");
-        request.Arm(runtime.RequestTimeout, _boxedId!);
+        request.Arm(runtime, _boxedId!);
         var activation = _activation;
         if (activation is null || !activation.TrySend(request))
         {

@@ -52,6 +52,7 @@ public sealed partial class GrainRuntime : IGrainFactory, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         RequestTimeout = options.RequestTimeout;
+        Deadlines = options.RequestTimeout == Timeout.InfiniteTimeSpan ? null : new RequestDeadlines(options.RequestTimeout);
         MaxPendingRequests = options.MaxPendingRequestsPerActivation;
         TurnQuantumTicks = options.TurnQuantum.Ticks;
         LongTurnTicks = options.LongTurnWarning.Ticks;
@@ -76,6 +77,9 @@ public sealed partial class GrainRuntime : IGrainFactory, IAsyncDisposable
     internal ICollection<Activation> Activations => _directory.Values;
 
     internal TimeSpan RequestTimeout { get; }
+
+    /// <summary>The sweep that enforces <see cref="RequestTimeout"/>; <see langword="null"/> when it is infinite.</summary>
+    internal RequestDeadlines? Deadlines { get; }
 
     internal int MaxPendingRequests { get; }
 

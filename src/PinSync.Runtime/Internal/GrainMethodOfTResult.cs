@@ -19,7 +19,7 @@ internal sealed class GrainMethod<TResult> : GrainMethod
     {
         var callerToken = CancellationTokenIndex >= 0 ? (CancellationToken)args[CancellationTokenIndex]! : default;
         var request = new ReflectionRequest<TResult>(this, args, GrainCallContext.Current, callerToken);
-        request.Arm(proxy.RequestTimeout, proxy.Target);
+        request.Arm(proxy.Runtime, proxy.Target);
         proxy.Send(request);
         return ReturnKind switch
         {

@@ -58,8 +58,8 @@ internal class GrainProxy : DispatchProxy, IGrainReferencePrototype
     /// <summary>The target grain (boxed only when a message needs it).</summary>
     internal object Target => _boxedId!;
 
-    /// <summary>The runtime's request timeout.</summary>
-    internal TimeSpan RequestTimeout => _runtime!.RequestTimeout;
+    /// <summary>The runtime (its request timeout and the sweep that enforces it).</summary>
+    internal GrainRuntime Runtime => _runtime!;
 
     /// <inheritdoc />
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)

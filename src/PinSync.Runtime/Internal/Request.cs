@@ -21,6 +21,19 @@ internal abstract class Request : SchedulingTimer
         CallerChain = callerChain;
     }
 
+    /// <summary>The stripe of <see cref="RequestDeadlines"/> this call is linked into while its timeout is pending;
+    /// <see langword="null"/> otherwise. Written under the stripe's lock, read first without it.</summary>
+    internal RequestDeadlines.Stripe? DeadlineStripe;
+
+    /// <summary>The neighbours in the stripe's list. Guarded by the stripe's lock.</summary>
+    internal Request? DeadlinePrevious;
+
+    /// <inheritdoc cref="DeadlinePrevious" />
+    internal Request? DeadlineNext;
+
+    /// <summary>When the call times out, in seam ticks. Guarded by the stripe's lock.</summary>
+    internal long DeadlineTicks;
+
     /// <summary>The method (or timer) this request runs, with its interleaving flags.</summary>
     internal RequestShape Shape { get; }
 

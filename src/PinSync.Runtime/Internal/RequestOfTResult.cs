@@ -18,6 +18,8 @@ namespace PinSync.Runtime.Internal;
 /// <para>The grain method's <see cref="CancellationToken"/> is the caller's token, or — when the method takes a
 /// token and there is a finite timeout — a source that the caller's cancellation and the timeout both cancel. That
 /// source has no timer of its own, so it is never disposed.</para>
+/// <para>The timeout is enforced by the runtime's <see cref="RequestDeadlines"/> sweep (under the explorer, by a
+/// seam timer of the request's own); either way it ends in <see cref="OnFire"/>.</para>
 /// <para>Not pooled: one allocation per call. How the grain is called is up to the subclass: through reflection
 /// (<see cref="ReflectionRequest{TResult}"/>, the <c>DispatchProxy</c> path) or through a typed delegate
 /// (<see cref="TypedRequest{TArgs, TResult}"/>, the path of generated references).</para>
@@ -60,10 +62,12 @@ internal abstract class Request<TResult> : Request, IValueTaskSource<TResult>, I
     internal override bool IsCompleted => Volatile.Read(ref _completed) != 0;
 
     /// <summary>Arms the timeout and the caller's cancellation; called once, before the request is sent.</summary>
-    /// <param name="timeout">The runtime's request timeout (<see cref="Timeout.InfiniteTimeSpan"/> for none).</param>
+    /// <param name="runtime">The runtime: its request timeout (<see cref="Timeout.InfiniteTimeSpan"/> for none) and
+    /// the sweep that enforces it.</param>
     /// <param name="target">The target grain (formatted only for a timeout message).</param>
-    internal void Arm(TimeSpan timeout, object target)
+    internal void Arm(GrainRuntime runtime, object target)
     {
+        var timeout = runtime.RequestTimeout;
         _target = target;
         _timeout = timeout;
         var finite = timeout != Timeout.InfiniteTimeSpan;
@@ -74,8 +78,17 @@ internal abstract class Request<TResult> : Request, IValueTaskSource<TResult>, I
 
         if (finite)
         {
-            _timerArmed = true;
-            Seam.RegisterTimer(this, Seam.NowTicks() + timeout.Ticks);
+            if (runtime.Deadlines is { } deadlines && RequestDeadlines.UsesSweep)
+            {
+                // The common case: one coarse sweep per runtime, no timer-heap lock per call.
+                deadlines.Add(this);
+            }
+            else
+            {
+                // Under the explorer: a timer of the request's own, in the schedule's virtual time.
+                _timerArmed = true;
+                Seam.RegisterTimer(this, Seam.NowTicks() + timeout.Ticks);
+            }
         }
 
         if (_callerToken.CanBeCanceled)
@@ -206,6 +219,10 @@ internal abstract class Request<TResult> : Request, IValueTaskSource<TResult>, I
         if (_timerArmed)
         {
             Seam.CancelTimer(this);
+        }
+        else
+        {
+            RequestDeadlines.Remove(this);
         }
 
         // Unregister, not Dispose: Dispose would wait for a callback that may be the one completing us.

@@ -1,0 +1,58 @@
+using PinSync.Runtime;
+using PinSync.Tests.Runtime.Grains;
+
+namespace PinSync.Tests.Runtime;
+
+/// <summary>The runtime's coarse request-timeout sweep: a stuck call fails among many that complete, completed calls
+/// leave nothing behind, and the sweep re-arms after it has gone idle.</summary>
+public sealed class GrainRequestDeadlineTests : TestBase
+{
+    [Fact]
+    public async Task StuckCallAmongFastCalls_TimesOutAndCompletedCallsAreUnlinked()
+    {
+        var key = GrainEvents.NewKey("deadline");
+        await using var runtime = new GrainRuntime(new GrainRuntimeOptions { RequestTimeout = ExpectedTimeout });
+        var stuck = runtime.GetGrain<IFaultyGrain>(key).WaitForCancellation(CancellationToken.None);
+        var fast = Enumerable.Range(0, 8).Select(i => runtime.GetGrain<IFaultyGrain>(GrainEvents.NewKey("fast"))).ToArray();
+
+        var callers = Enumerable.Range(0, 8).Select(c => Task.Run(async () =>
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                Assert.Equal(i, await fast[c].Echo(i));
+            }
+        }));
+        await WithTimeout(Task.WhenAll(callers));
+
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => WithTimeout(stuck));
+        Assert.Contains("IFaultyGrain.WaitForCancellation", error.Message, StringComparison.Ordinal);
+        await WithTimeout(GrainEvents.For(key).TokenCancelled.Task);
+        Assert.Equal(0, runtime.Deadlines!.PendingCount);
+    }
+
+    [Fact]
+    public async Task SecondStuckCall_AfterTheSweepWentIdle_TimesOutToo()
+    {
+        await using var runtime = new GrainRuntime(new GrainRuntimeOptions { RequestTimeout = ExpectedTimeout });
+
+        for (var round = 0; round < 3; round++)
+        {
+            var key = GrainEvents.NewKey("deadline-again");
+            var grain = runtime.GetGrain<IFaultyGrain>(key);
+
+            await Assert.ThrowsAsync<TimeoutException>(() => WithTimeout(grain.WaitForCancellation(CancellationToken.None)));
+            await WithTimeout(GrainEvents.For(key).TokenCancelled.Task);
+            Assert.Equal(0, runtime.Deadlines!.PendingCount);
+            Assert.Equal(round, await WithTimeout(grain.Echo(round).AsTask()));
+        }
+    }
+
+    [Fact]
+    public async Task InfiniteTimeout_HasNoSweep()
+    {
+        await using var runtime = new GrainRuntime(new GrainRuntimeOptions { RequestTimeout = Timeout.InfiniteTimeSpan });
+
+        Assert.Null(runtime.Deadlines);
+        Assert.Equal(5, await WithTimeout(runtime.GetGrain<IFaultyGrain>(GrainEvents.NewKey("untimed")).Echo(5).AsTask()));
+    }
+}
