@@ -53,6 +53,13 @@ internal static class Verify
         return test.RunAsync();
     }
 
+    /// <summary>Checks that <typeparamref name="TFix"/> offers no fix for any diagnostic in <paramref name="source"/>
+    /// (the source stays as it is; every diagnostic still has to be marked).</summary>
+    public static Task NoCodeFixAsync<TAnalyzer, TFix>(string source)
+        where TAnalyzer : DiagnosticAnalyzer, new()
+        where TFix : CodeFixProvider, new() =>
+        CodeFixAsync<TAnalyzer, TFix>(source, source, iterations: 0);
+
     /// <summary>Checks <paramref name="source"/>'s diagnostics, applies <typeparamref name="TFix"/> to each, and compares the
     /// result with <paramref name="fixedSource"/> (both get <see cref="AnalyzerHarness.Usings"/>).</summary>
     /// <param name="source">The code before, with markup for every expected diagnostic.</param>

@@ -1,6 +1,7 @@
 using PinSync.Testing;
 using PinSync.Testing.Xunit;
 using PinSync.Testing.Xunit.Sdk;
+using PinSync.Tests.Testing.Mutants;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 
@@ -178,26 +179,6 @@ internal sealed class Programs
         Explorer.Assert(last.Value >= 0, "overdraft");
     }
 
-    internal static async Task CheckThenActBody()
-    {
-        using var account = new PinnedMutex<int>(100);
-        void Withdraw()
-        {
-            bool enough;
-            using (var guard = account.Lock())
-            {
-                enough = guard.Value >= 80;
-            }
-
-            if (enough)
-            {
-                using var guard = account.Lock();
-                guard.Value -= 80;
-            }
-        }
-
-        await Task.WhenAll(Explorer.Spawn("first", Withdraw), Explorer.Spawn("second", Withdraw));
-        using var last = await account.LockAsync();
-        Explorer.Assert(last.Value >= 0, $"overdraft: the balance is {last.Value}");
-    }
+    /// <summary>Check-then-act across two lock sections: the mutation suite's user bug (found, replayable).</summary>
+    internal static Task CheckThenActBody() => MutationPrograms.Withdrawals(atomic: false);
 }
