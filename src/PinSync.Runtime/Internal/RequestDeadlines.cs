@@ -69,7 +69,7 @@ internal sealed class RequestDeadlines : SchedulingTimer
         bool arm;
         using (stripe.Acquire())
         {
-            request.DeadlineTicks = deadline;
+            request.DueTicks = deadline;
             request.DeadlineStripe = stripe;
             var tail = stripe.Tail;
             request.DeadlinePrevious = tail;
@@ -98,11 +98,14 @@ internal sealed class RequestDeadlines : SchedulingTimer
     }
 
     /// <summary>Unlinks <paramref name="request"/> if it is still linked (it completed before its deadline).</summary>
-    internal static void Remove(Request request)
+    /// <returns><see langword="true"/> when this call unlinked it: the sweep will never touch it again;
+    /// <see langword="false"/> when the sweep took it first and will (or did) call <see cref="SchedulingTimer.Fire"/>
+    /// on it — a pooled request stays out of the pool until that call has returned.</returns>
+    internal static bool Remove(Request request)
     {
         if (Volatile.Read(ref request.DeadlineStripe) is not { } stripe)
         {
-            return;
+            return false;
         }
 
         using (stripe.Acquire())
@@ -110,10 +113,11 @@ internal sealed class RequestDeadlines : SchedulingTimer
             if (request.DeadlineStripe is null)
             {
                 // The sweep took it first.
-                return;
+                return false;
             }
 
             Unlink(stripe, request);
+            return true;
         }
     }
 
@@ -154,7 +158,7 @@ internal sealed class RequestDeadlines : SchedulingTimer
         {
             using (stripe.Acquire())
             {
-                while (stripe.Head is { } head && head.DeadlineTicks <= now)
+                while (stripe.Head is { } head && head.DueTicks <= now)
                 {
                     Unlink(stripe, head);
                     (due ??= []).Add(head);
@@ -162,12 +166,14 @@ internal sealed class RequestDeadlines : SchedulingTimer
 
                 if (stripe.Head is { } first)
                 {
-                    earliest = Math.Min(earliest, first.DeadlineTicks);
+                    earliest = Math.Min(earliest, first.DueTicks);
                 }
             }
         }
 
         // Outside the stripes' locks: a timeout completes the caller and cancels the grain's token (user callbacks).
+        // A request taken here stays out of its pool until its Fire has returned (Remove returned false to its
+        // completer), so the sweep never fires a reused request.
         if (due is not null)
         {
             foreach (var request in due)
