@@ -9,9 +9,9 @@ namespace PinSync.Bench.Profiling;
 /// <summary>
 /// <c>--ab-runtime</c>: the price of the request timeout, measured interleaved in one process. Each round runs every
 /// configuration once in a rotating order (the default 30 s timeout enforced by the runtime's coarse sweep, the same
-/// timeout with one seam timer per request as before the sweep, and no timeout), so a burst of outside load hits all
-/// of them alike. The table gives medians over the rounds of calls/s and bytes/call, and each timed configuration's
-/// cost against no timeout.
+/// timeout with one seam timer per request as before the sweep, the default timeout with request pooling off, and no
+/// timeout), so a burst of outside load hits all of them alike. The table gives medians over the rounds of calls/s
+/// and bytes/call, and each timed configuration's cost against no timeout.
 /// </summary>
 internal static class RuntimeInterleavedRun
 {
@@ -24,6 +24,7 @@ internal static class RuntimeInterleavedRun
     {
         Sweep,
         PerRequestTimer,
+        SweepUnpooled,
         NoTimeout,
     }
 
@@ -37,6 +38,7 @@ internal static class RuntimeInterleavedRun
             ("non-reentrant Inc, 64 callers x 16 grains", NonReentrant),
             ("[Reentrant] Inc, 64 callers x 16 grains", Reentrant),
             ("1 caller, sequential", Sequential),
+            ("grain -> grain (Forward -> Leaf), 64 callers", GrainToGrain),
         };
         var lines = new List<string>
         {
@@ -90,6 +92,11 @@ internal static class RuntimeInterleavedRun
             options.RequestTimeout = Timeout.InfiniteTimeSpan;
         }
 
+        if (config == Config.SweepUnpooled)
+        {
+            options.RequestPoolSize = 0;
+        }
+
         var runtime = new GrainRuntime(options);
         try
         {
@@ -132,6 +139,21 @@ internal static class RuntimeInterleavedRun
             }
         });
         return Callers * CallsPerCaller;
+    }
+
+    private static async Task<int> GrainToGrain(GrainRuntime runtime)
+    {
+        // Each call is two requests (Forward, then Leaf from inside it); counted as one call, as in the table.
+        var grains = Enumerable.Range(0, Grains).Select(i => runtime.GetGrain<IChainBenchGrain>("f" + i)).ToArray();
+        var leaves = Enumerable.Range(0, Grains).Select(i => "leaf" + i).ToArray();
+        await Parallel(async caller =>
+        {
+            for (var i = 0; i < CallsPerCaller / 4; i++)
+            {
+                await grains[(caller + i) % Grains].Forward(leaves[(caller + i) % Grains]);
+            }
+        });
+        return Callers * (CallsPerCaller / 4);
     }
 
     private static async Task<int> Sequential(GrainRuntime runtime)

@@ -45,7 +45,7 @@ internal sealed class ReflectionRequest<TResult> : Request<TResult>
     /// <inheritdoc />
     private protected override void ClearCall()
     {
-        _method = null!;
+        // _method stays (it lives as long as the runtime): ToString still names the last call.
         _args = null!;
     }
 

@@ -61,7 +61,8 @@ internal sealed class TypedRequest<TArgs, TResult> : Request<TResult>
     /// <inheritdoc />
     private protected override void ClearCall()
     {
-        _method = null!;
+        // _method stays: descriptors live as long as their reference class, and ToString (explorer logs, formatted
+        // after the run) still names the last call.
         _args = default!;
         _invoke = null;
         _invokeVoid = null;
