@@ -20,10 +20,12 @@ namespace PinSync.Runtime.Internal;
 //               whoever drops the request for good (FinishCore after it ran, Discard, Reject, a failed forward, a
 //               disposed runtime); a forwarder that sends it on keeps the hold.
 //   deadline    only with a finite timeout: the sweep's list (or, under the explorer, the request's own seam
-//               timer). Ends in Disarm when the request is unlinked (or the timer cancelled) before it fired;
-//               otherwise at the end of OnFire, the one call the sweep (or the timer) still makes.
-//   token       only with a cancelable caller token: the registration. Ends in Disarm when Unregister says the
-//               callback will never run; otherwise at the end of the callback (which is running or has run).
+//               timer). When Disarm unlinks the request (or cancels the timer) before it fired, it ends with the
+//               completer's hold (one interlocked step at the end of Execute); otherwise at the end of OnFire, the
+//               one call the sweep (or the timer) still makes.
+//   token       only with a cancelable caller token: the registration. When Unregister says the callback will
+//               never run, it ends with the completer's hold; otherwise at the end of the callback (which is
+//               running or has run).
 //
 // Holders that can outlive a call without holding it — a CallChainNode flowing in an ExecutionContext that grain
 // code captured, a deadlock probe travelling between activations — name the call by (request, Generation) and
@@ -68,9 +70,12 @@ internal abstract partial class Request<TResult>
     internal override void Release() => ReleaseHold();
 
     /// <summary>Ends one hold of the current call; the last one recycles the object.</summary>
-    private void ReleaseHold()
+    private void ReleaseHold() => ReleaseHolds(1);
+
+    /// <summary>Ends <paramref name="count"/> holds of the current call at once (one interlocked operation).</summary>
+    private void ReleaseHolds(int count)
     {
-        var left = Interlocked.Decrement(ref _holds);
+        var left = Interlocked.Add(ref _holds, -count);
         Debug.Assert(left >= 0, "A hold of a pooled request was released twice.");
         if (left == 0)
         {
@@ -86,6 +91,7 @@ internal abstract partial class Request<TResult>
         _core.Reset();
         _result = default;
         _exception = null;
+        _disarmedHolds = 0;
         _grainCancellation = null;
         _callerRegistration = default;
         _callerToken = default;

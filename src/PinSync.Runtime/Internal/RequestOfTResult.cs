@@ -50,9 +50,11 @@ internal abstract partial class Request<TResult> : Request, IValueTaskSource<TRe
     private Activation? _runActivation;
     private Action? _onPendingCompleted;
 
-    // The answer, kept for Execute when completion is handed to a work item.
+    // The answer, kept for Execute when completion is handed to a work item, and the holds Disarm found ended
+    // (released by Execute with the completer's own).
     private TResult? _result;
     private Exception? _exception;
+    private int _disarmedHolds;
 
     /// <summary>A pooled call: <see cref="Rent"/> sets it up for each use.</summary>
     protected Request()
@@ -273,9 +275,12 @@ internal abstract partial class Request<TResult> : Request, IValueTaskSource<TRe
     }
 
     /// <summary>Hands the answer to the caller (runs its continuation unless it captured a context), then ends the
-    /// completer's hold.</summary>
+    /// completer's hold and the holds that <see cref="Disarm"/> found ended.</summary>
     public void Execute()
     {
+        // Read before SetResult: the caller may consume the answer inside it, and the object is not ours after that
+        // but for the holds we still have.
+        var holds = CompleterHold + _disarmedHolds;
         if (_exception is { } exception)
         {
             _core.SetException(exception);
@@ -285,32 +290,37 @@ internal abstract partial class Request<TResult> : Request, IValueTaskSource<TRe
             _core.SetResult(_result!);
         }
 
-        // Last touch of the completer: the caller may have consumed the answer inside SetResult already.
-        ReleaseHold();
+        // Last touch of the completer.
+        ReleaseHolds(holds);
     }
 
+    /// <summary>Disarms the timeout and the caller's token (the winner of the completed bit). The holds of those that
+    /// can no longer fire end with the completer's, in one step (<see cref="_disarmedHolds"/>); one that fires (or
+    /// fired) meanwhile ends its own at the end of its callback.</summary>
     private void Disarm()
     {
-        // The deadline's hold ends here only if the timeout can no longer fire; otherwise OnFire ends it.
+        var ended = 0;
         if (_timerArmed)
         {
             _timerArmed = false;
             if (Seam.CancelTimer(this))
             {
-                ReleaseHold();
+                ended++;
             }
         }
         else if (_timeout != Timeout.InfiniteTimeSpan && RequestDeadlines.Remove(this))
         {
-            ReleaseHold();
+            ended++;
         }
 
         // Unregister, not Dispose: Dispose would wait for a callback that may be the one completing us. When it
         // returns false the callback runs (or ran) and ends the registration's hold itself.
         if (_callerToken.CanBeCanceled && _callerRegistration.Unregister())
         {
-            ReleaseHold();
+            ended++;
         }
+
+        _disarmedHolds = ended;
     }
 
     /// <inheritdoc />
