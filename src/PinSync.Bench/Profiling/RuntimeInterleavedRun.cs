@@ -11,7 +11,8 @@ namespace PinSync.Bench.Profiling;
 /// configuration once in a rotating order (the default 30 s timeout enforced by the runtime's coarse sweep, the same
 /// timeout with one seam timer per request as before the sweep, the default timeout with request pooling off, and no
 /// timeout), so a burst of outside load hits all of them alike. The table gives medians over the rounds of calls/s
-/// and bytes/call, and each timed configuration's cost against no timeout.
+/// and bytes/call, and each timed configuration's cost against no timeout, in calls/s and in the process's CPU time
+/// per call (which other processes' load disturbs less).
 /// </summary>
 internal static class RuntimeInterleavedRun
 {
@@ -44,7 +45,7 @@ internal static class RuntimeInterleavedRun
         {
             string.Create(CultureInfo.InvariantCulture,
                 $"# {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {rounds} interleaved rounds, load average (1 min) {Infrastructure.LoadAverage.OneMinuteText()}"),
-            "workload                                    config            calls/s (median, min-max)        B/call   cost vs no timeout",
+            "workload                                    config            calls/s (median, min-max)        B/call   cost vs no timeout   CPU ns/call (cost)",
         };
         Console.WriteLine(lines[0]);
         Console.WriteLine(lines[1]);
@@ -52,28 +53,32 @@ internal static class RuntimeInterleavedRun
         {
             var rates = configs.ToDictionary(c => c, _ => new List<double>());
             var bytes = configs.ToDictionary(c => c, _ => new List<double>());
+            var cpu = configs.ToDictionary(c => c, _ => new List<double>());
             for (var round = -1; round < rounds; round++)
             {
                 for (var k = 0; k < configs.Length; k++)
                 {
                     var config = configs[(k + Math.Max(round, 0)) % configs.Length];
-                    var (rate, perCall) = Measure(config, run);
+                    var (rate, perCall, cpuPerCall) = Measure(config, run);
                     if (round >= 0)
                     {
                         // Round -1 warms every configuration up (JIT, activations) and is not counted.
                         rates[config].Add(rate);
                         bytes[config].Add(perCall);
+                        cpu[config].Add(cpuPerCall);
                     }
                 }
             }
 
             var untimed = Median(rates[Config.NoTimeout]);
+            var untimedCpu = Median(cpu[Config.NoTimeout]);
             foreach (var config in configs)
             {
                 var median = Median(rates[config]);
                 var cost = config == Config.NoTimeout ? "" : string.Create(CultureInfo.InvariantCulture, $"{(1 - (median / untimed)) * 100,6:F1} %");
+                var cpuCost = config == Config.NoTimeout ? "" : string.Create(CultureInfo.InvariantCulture, $"{((Median(cpu[config]) / untimedCpu) - 1) * 100,6:F1} %");
                 var line = string.Create(CultureInfo.InvariantCulture,
-                    $"{name,-43} {config,-17} {median / 1e6,6:F3} M/s ({rates[config].Min() / 1e6:F3}-{rates[config].Max() / 1e6:F3}) {Median(bytes[config]),12:F0}   {cost}");
+                    $"{name,-43} {config,-17} {median / 1e6,6:F3} M/s ({rates[config].Min() / 1e6:F3}-{rates[config].Max() / 1e6:F3}) {Median(bytes[config]),12:F0}   {cost,8}   {Median(cpu[config]),8:F0} {cpuCost,8}");
                 Console.WriteLine(line);
                 lines.Add(line);
             }
@@ -83,7 +88,7 @@ internal static class RuntimeInterleavedRun
         File.WriteAllLines(Path.Combine(resultsDirectory, "ab-runtime.txt"), lines);
     }
 
-    private static (double Rate, double BytesPerCall) Measure(Config config, Func<GrainRuntime, Task<int>> run)
+    private static (double Rate, double BytesPerCall, double CpuNanosecondsPerCall) Measure(Config config, Func<GrainRuntime, Task<int>> run)
     {
         RequestDeadlines.ForcePerRequestTimers = config == Config.PerRequestTimer;
         var options = new GrainRuntimeOptions();
@@ -103,10 +108,14 @@ internal static class RuntimeInterleavedRun
             // One call per grain first, so activation is not measured.
             run(runtime).GetAwaiter().GetResult();
             var allocated = GC.GetTotalAllocatedBytes(precise: false);
+            var cpuStarted = Process.GetCurrentProcess().TotalProcessorTime;
             var started = Stopwatch.GetTimestamp();
             var calls = run(runtime).GetAwaiter().GetResult();
             var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-            return (calls / elapsed, (double)(GC.GetTotalAllocatedBytes(precise: false) - allocated) / calls);
+
+            // CPU time of this process per call: less sensitive than calls/s to other processes taking the cores.
+            var cpuNanoseconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuStarted).TotalNanoseconds;
+            return (calls / elapsed, (double)(GC.GetTotalAllocatedBytes(precise: false) - allocated) / calls, cpuNanoseconds / calls);
         }
         finally
         {

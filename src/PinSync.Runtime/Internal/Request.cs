@@ -27,8 +27,8 @@ internal abstract class Request : SchedulingTimer
 
     /// <summary>The stripe of <see cref="RequestDeadlines"/> this call is linked into while its timeout is pending;
     /// <see langword="null"/> otherwise. Written under the stripe's lock, read first without it. While it is linked,
-    /// the call's deadline (in seam ticks) is kept in <see cref="SchedulingTimer.DueTicks"/>, which only a timer
-    /// registered on the seam uses otherwise (a call has the sweep or a seam timer, never both).</summary>
+    /// the call's deadline (the sweep epoch it is due at) is kept in <see cref="SchedulingTimer.DueTicks"/>, which only
+    /// a timer registered on the seam uses otherwise (a call has the sweep or a seam timer, never both).</summary>
     internal RequestDeadlines.Stripe? DeadlineStripe;
 
     /// <summary>The neighbours in the stripe's list. Guarded by the stripe's lock.</summary>

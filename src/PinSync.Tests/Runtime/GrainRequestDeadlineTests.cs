@@ -48,6 +48,31 @@ public sealed class GrainRequestDeadlineTests : TestBase
     }
 
     [Fact]
+    public async Task StuckCalls_SentWhileTheSweepIsIdleOrTicking_NeverTimeOutEarly()
+    {
+        // Deadlines are counted in sweep ticks (no clock read per send): a call sent while the sweep is idle (first)
+        // or between two of its ticks (second) must still wait its whole timeout. One-sided, so load cannot break it.
+        var timeout = TimeSpan.FromMilliseconds(100);
+        await using var runtime = new GrainRuntime(new GrainRuntimeOptions { RequestTimeout = timeout });
+        var first = TimedStuckCall(runtime);
+        await Task.Delay(timeout / 3);
+        var second = TimedStuckCall(runtime);
+
+        foreach (var elapsed in await WithTimeout(Task.WhenAll(first, second)))
+        {
+            Assert.True(elapsed >= timeout, $"a {timeout.TotalMilliseconds} ms timeout fired after {elapsed.TotalMilliseconds} ms");
+        }
+    }
+
+    private static async Task<TimeSpan> TimedStuckCall(GrainRuntime runtime)
+    {
+        var grain = runtime.GetGrain<IFaultyGrain>(GrainEvents.NewKey("early"));
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await Assert.ThrowsAsync<TimeoutException>(() => grain.WaitForCancellation(CancellationToken.None));
+        return System.Diagnostics.Stopwatch.GetElapsedTime(started);
+    }
+
+    [Fact]
     public async Task InfiniteTimeout_HasNoSweep()
     {
         await using var runtime = new GrainRuntime(new GrainRuntimeOptions { RequestTimeout = Timeout.InfiniteTimeSpan });
