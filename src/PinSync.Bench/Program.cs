@@ -23,6 +23,8 @@ namespace PinSync.Bench;
 /// at all): the contended async class's methods
 /// called directly, interleaved round by round in one process; medians and PinSync / best peer (how a change to the
 /// primitives is judged on a shared machine).</item>
+/// <item><c>--idle-wake [--rounds n]</c>: what a deferred wake costs an idle lock (last unlock to the waiter holding it,
+/// deferral on and off in alternate rounds).</item>
 /// <item><c>--ab-runtime [--rounds n]</c>: the grain runtime's request-timeout price (coarse sweep, per-request timer,
 /// no timeout), interleaved round by round in one process.</item>
 /// <item><c>--dry</c>: one cold iteration per case (checks that everything runs; measures nothing).</item>
@@ -86,6 +88,13 @@ public static class Program
 
             var rounds = TakeValue(rest, "--rounds") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 9;
             Profiling.InterleavedRun.Run(tasks, body, [Sync.WaitMode.Plain, Sync.WaitMode.Token, Sync.WaitMode.Timeout], rounds, results);
+            return 0;
+        }
+
+        if (Take(rest, "--idle-wake"))
+        {
+            var rounds = TakeValue(rest, "--rounds") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 20_000;
+            IdleWakeLatency.Run(rounds);
             return 0;
         }
 
