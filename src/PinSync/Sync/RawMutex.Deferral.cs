@@ -89,7 +89,10 @@ public unsafe partial struct RawMutex
         /// or already covers this mutex).</summary>
         internal static bool CanDefer(RawMutex* mutex, WaitNode* head, out ExitCheck check, out object owner)
         {
-            check = t_current ??= new ExitCheck();
+            // Under a controller, a fresh check each time: a controller ending a schedule drops the work items still
+            // queued, and a dropped per-thread check would stay "queued" for ever (a later schedule on this thread and
+            // mutex would rely on it and sleep).
+            check = Seam.ControlEnabled && SchedulingController.Current is not null ? new ExitCheck() : t_current ??= new ExitCheck();
             owner = AsyncWaiter.FromNode(head).KeepAlive!;
             return owner is not null && (Volatile.Read(ref check._queued) == 0 || check._mutex == mutex);
         }
