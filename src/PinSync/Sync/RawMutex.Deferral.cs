@@ -84,15 +84,20 @@ public unsafe partial struct RawMutex
         // 1 from a deferring unlock until Execute has taken the mutex to check.
         private int _queued;
 
-        /// <summary>Under the mutex's wait lock, by its releasing holder, with <paramref name="head"/> the first waiter:
-        /// whether the wake may be deferred (the mutex's memory has an owner object, and this thread's check is free
-        /// or already covers this mutex).</summary>
-        internal static bool CanDefer(RawMutex* mutex, WaitNode* head, out ExitCheck check, out object owner)
+        /// <summary>Before the wait lock, on the releasing thread: the check a deferring unlock would use. Allocates
+        /// outside the lock (once per thread; under a controller, once per slow unlock: a controller ending a schedule
+        /// drops the work items still queued, and a dropped per-thread check would stay "queued" for ever, so a later
+        /// schedule on this thread and mutex would rely on it and sleep).</summary>
+        internal static ExitCheck ForThisThread() =>
+            Seam.ControlEnabled && SchedulingController.Current is not null ? new ExitCheck() : t_current ??= new ExitCheck();
+
+        /// <summary>Under the mutex's wait lock, by its releasing holder, with <paramref name="head"/> the first waiter
+        /// and <paramref name="spare"/> from <see cref="ForThisThread"/>: whether the wake may be deferred (the mutex's
+        /// memory has an owner object, and this thread's check is free or already covers this mutex). Allocates
+        /// nothing.</summary>
+        internal static bool CanDefer(RawMutex* mutex, WaitNode* head, ExitCheck spare, out ExitCheck check, out object owner)
         {
-            // Under a controller, a fresh check each time: a controller ending a schedule drops the work items still
-            // queued, and a dropped per-thread check would stay "queued" for ever (a later schedule on this thread and
-            // mutex would rely on it and sleep).
-            check = Seam.ControlEnabled && SchedulingController.Current is not null ? new ExitCheck() : t_current ??= new ExitCheck();
+            check = spare;
             owner = AsyncWaiter.FromNode(head).KeepAlive!;
             return owner is not null && (Volatile.Read(ref check._queued) == 0 || check._mutex == mutex);
         }

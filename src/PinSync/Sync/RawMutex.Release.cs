@@ -37,6 +37,9 @@ public unsafe partial struct RawMutex
             observed = seen;
         }
 
+        // This thread's exit check, allocated here if need be: nothing under the wait lock may allocate (an
+        // OutOfMemoryException there would leave the spin lock held).
+        var spareCheck = ExitCheck.ForThisThread();
         mutex->_waitLock.Enter();
         AssertInvariantsLocked(mutex);
         var first = ListHead.First(&mutex->_waiters);
@@ -58,7 +61,7 @@ public unsafe partial struct RawMutex
         var enqueuedAt = node->EnqueuedAt;
         var handOff = (node->Flags & WaitNodeFlags.LostWakeup) != 0
             || (enqueuedAt != 0 && Seam.NowTicks() - enqueuedAt >= Volatile.Read(ref s_starvationThresholdTicks));
-        if (!handOff && (node->Flags & WaitNodeFlags.DeferWake) != 0 && ExitCheck.CanDefer(mutex, node, out var check, out var owner))
+        if (!handOff && (node->Flags & WaitNodeFlags.DeferWake) != 0 && ExitCheck.CanDefer(mutex, node, spareCheck, out var check, out var owner))
         {
             // A deferred wake (RawMutex.Deferral.cs): the head lost its last race to a barger. Only release — waking it
             // now would most likely lose again to this releaser re-taking the mutex — and leave the wake to this
