@@ -38,7 +38,7 @@ public static class GrainCallContext
             return default;
         }
 
-        s_current.Value = new CallChainNode(current.Activation, current.Request, current.Parent, allowReentrancy: true);
+        s_current.Value = new CallChainNode(current.Activation, current.Request, current.RequestGeneration, current.Parent, allowReentrancy: true);
         return new CallChainReentrancyScope(current);
     }
 

@@ -1,4 +1,6 @@
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.ObjectPool;
 using PinSync.Runtime.Internal;
 
 namespace PinSync.Runtime;
@@ -8,10 +10,15 @@ namespace PinSync.Runtime;
 /// the flags the reentrancy rules read. Create one per method, in a <see langword="static"/> <see langword="readonly"/>
 /// field of the reference class.
 /// </summary>
-/// <remarks>Infrastructure for the grain-reference generator and hand-written references. Immutable; thread-safe.</remarks>
+/// <remarks>Infrastructure for the grain-reference generator and hand-written references. Immutable (but for a cache
+/// of the runtime's request pool); thread-safe.</remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class GrainMethodDescriptor
 {
+    // The request pool of the runtime this method was last called on (one runtime per process is the common case;
+    // another runtime replaces the entry). Immutable entries, replaced whole.
+    private PoolCacheEntry? _poolCache;
+
     /// <summary>Describes a method.</summary>
     /// <param name="interfaceName">The interface's name (<c>IAccount</c>), for messages.</param>
     /// <param name="methodName">The method's name (<c>Deposit</c>).</param>
@@ -36,4 +43,32 @@ public sealed class GrainMethodDescriptor
     public bool TakesCancellationToken { get; }
 
     internal RequestShape Shape { get; }
+
+    /// <summary>The pool of <paramref name="runtime"/> for this method's requests (<see langword="null"/> when the
+    /// runtime does not pool); cached here so that a call skips the runtime's dictionary.</summary>
+    internal ObjectPool<TRequest>? RequestPool<TRequest>(GrainRuntime runtime)
+        where TRequest : class, new()
+    {
+        if (Volatile.Read(ref _poolCache) is { } cache && ReferenceEquals(cache.Runtime, runtime) && cache.Pool is ObjectPool<TRequest> pool)
+        {
+            return pool;
+        }
+
+        return RequestPoolSlow<TRequest>(runtime);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ObjectPool<TRequest>? RequestPoolSlow<TRequest>(GrainRuntime runtime)
+        where TRequest : class, new()
+    {
+        var pool = runtime.RequestPool<TRequest>();
+        if (pool is not null)
+        {
+            Volatile.Write(ref _poolCache, new PoolCacheEntry(runtime, pool));
+        }
+
+        return pool;
+    }
+
+    private sealed record PoolCacheEntry(GrainRuntime Runtime, object Pool);
 }

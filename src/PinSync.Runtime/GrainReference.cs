@@ -55,14 +55,17 @@ public abstract class GrainReference : IGrainReferencePrototype
     /// <param name="args">The arguments.</param>
     /// <param name="invoke">Calls the method on the grain (a static lambda).</param>
     /// <param name="cancellationToken">The caller's token, if the method takes one.</param>
-    /// <returns>The result, as the grain produced it (its exception unchanged, or a timeout/cancellation).</returns>
+    /// <returns>The result, as the grain produced it (its exception unchanged, or a timeout/cancellation). Await it
+    /// once: its source is a pooled request that serves later calls (a second await throws
+    /// <see cref="InvalidOperationException"/>; use <see cref="ValueTask{TResult}.Preserve"/> to await more).</returns>
     protected ValueTask<TResult> InvokeAsync<TArgs, TResult>(GrainMethodDescriptor method, TArgs args,
         Func<Grain, TArgs, CancellationToken, ValueTask<TResult>> invoke, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(method);
-        var request = new TypedRequest<TArgs, TResult>(method, args, invoke, null, GrainCallContext.Current, cancellationToken);
-        Send(request);
-        return new ValueTask<TResult>(request, 0);
+        var runtime = Runtime;
+        var request = TypedRequest<TArgs, TResult>.Rent(runtime, method, args, invoke, null, GrainCallContext.Current, cancellationToken, out var version);
+        Send(runtime, request);
+        return new ValueTask<TResult>(request, version);
     }
 
     /// <summary>Sends a call of a method without a result.</summary>
@@ -71,14 +74,16 @@ public abstract class GrainReference : IGrainReferencePrototype
     /// <param name="args">The arguments.</param>
     /// <param name="invoke">Calls the method on the grain (a static lambda).</param>
     /// <param name="cancellationToken">The caller's token, if the method takes one.</param>
-    /// <returns>Completes when the grain method did (its exception unchanged, or a timeout/cancellation).</returns>
+    /// <returns>Completes when the grain method did (its exception unchanged, or a timeout/cancellation). Await it
+    /// once (see <see cref="InvokeAsync{TArgs, TResult}"/>).</returns>
     protected ValueTask InvokeAsync<TArgs>(GrainMethodDescriptor method, TArgs args,
         Func<Grain, TArgs, CancellationToken, ValueTask> invoke, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(method);
-        var request = new TypedRequest<TArgs, Unit>(method, args, null, invoke, GrainCallContext.Current, cancellationToken);
-        Send(request);
-        return new ValueTask(request, 0);
+        var runtime = Runtime;
+        var request = TypedRequest<TArgs, Unit>.Rent(runtime, method, args, null, invoke, GrainCallContext.Current, cancellationToken, out var version);
+        Send(runtime, request);
+        return new ValueTask(request, version);
     }
 
     /// <summary>The grain this reference points at (<c>Account/alice</c>).</summary>
@@ -95,9 +100,11 @@ public abstract class GrainReference : IGrainReferencePrototype
         return clone;
     }
 
-    private void Send<TResult>(Request<TResult> request)
+    private GrainRuntime Runtime =>
+        _runtime ?? throw new InvalidOperationException("This reference is not bound to a grain; get references from GrainRuntime.GetGrain.");
+
+    private void Send<TResult>(GrainRuntime runtime, Request<TResult> request)
     {
-        var runtime = _runtime ?? throw new InvalidOperationException("This reference is not bound to a grain; get references from GrainRuntime.GetGrain.");
         request.Arm(runtime, _boxedId!);
         var activation = _activation;
         if (activation is null || !activation.TrySend(request))

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.ObjectPool;
 using PinSync.Runtime.Internal;
 
 namespace PinSync.Runtime;
@@ -34,6 +35,8 @@ public sealed partial class GrainRuntime : IGrainFactory, IAsyncDisposable
     private readonly Func<GrainId, GrainClassInfo, Activation> _createActivation;
     private readonly IdleCollector? _collector;
     private readonly bool _useGeneratedReferences;
+    private readonly ObjectPoolProvider? _requestPoolProvider;
+    private readonly ConcurrentDictionary<Type, object> _requestPools = new();
     private Task? _disposal;
 
     // 0 = running, 1 = disposed (or disposing).
@@ -59,6 +62,9 @@ public sealed partial class GrainRuntime : IGrainFactory, IAsyncDisposable
         CollectionAgeTicks = options.CollectionAge == Timeout.InfiniteTimeSpan ? long.MaxValue : options.CollectionAge.Ticks;
         Services = options.Services;
         _useGeneratedReferences = options.UseGeneratedReferences;
+        _requestPoolProvider = options.RequestPoolSize == 0
+            ? null
+            : options.RequestPoolProvider ?? new DefaultObjectPoolProvider { MaximumRetained = options.RequestPoolSize };
         Logger = options.LoggerFactory?.CreateLogger("PinSync.Runtime") ?? NullLogger.Instance;
         Metrics = new RuntimeMetrics(options.MeterFactory);
         _explicitTypes = new Dictionary<Type, Type>(options.GrainTypes);
@@ -96,6 +102,25 @@ public sealed partial class GrainRuntime : IGrainFactory, IAsyncDisposable
     internal RuntimeMetrics Metrics { get; }
 
     internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    /// <summary>This runtime's pool of <typeparamref name="TRequest"/> (one per closed request type, made on first
+    /// use by <see cref="GrainRuntimeOptions.RequestPoolProvider"/>); <see langword="null"/> when pooling is off.</summary>
+    internal ObjectPool<TRequest>? RequestPool<TRequest>()
+        where TRequest : class, new()
+    {
+        if (_requestPoolProvider is not { } provider)
+        {
+            return null;
+        }
+
+        if (_requestPools.TryGetValue(typeof(TRequest), out var pool))
+        {
+            return (ObjectPool<TRequest>)pool;
+        }
+
+        return (ObjectPool<TRequest>)_requestPools.GetOrAdd(typeof(TRequest),
+            static (_, provider) => provider.Create(new RequestPoolPolicy<TRequest>()), provider);
+    }
 
     /// <inheritdoc />
     public TGrain GetGrain<TGrain>(string key)
@@ -168,6 +193,7 @@ public sealed partial class GrainRuntime : IGrainFactory, IAsyncDisposable
             if (IsDisposed)
             {
                 request.Fail(new ObjectDisposedException(nameof(GrainRuntime)));
+                request.Release();
                 return null;
             }
 

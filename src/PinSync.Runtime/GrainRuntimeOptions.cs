@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.ObjectPool;
 
 namespace PinSync.Runtime;
 
@@ -93,6 +94,32 @@ public sealed class GrainRuntimeOptions
     /// are ones; <see langword="false"/> always uses the reflection proxy (<c>DispatchProxy</c>). Default
     /// <see langword="true"/>.</summary>
     public bool UseGeneratedReferences { get; set; } = true;
+
+    /// <summary>How many idle request objects the runtime keeps per request type (a grain call's request — its
+    /// value-task source, timeout link and cancellation registration — is pooled and reused once its caller has the
+    /// answer). Default 1,024, which covers about that many calls in flight per method signature; memory kept is at
+    /// most this many requests (about 250 bytes each) per signature, and only as many as were in flight at once.
+    /// 0 turns pooling off (a request per call, as before pooling). Ignored by a custom
+    /// <see cref="RequestPoolProvider"/> (which sizes its pools itself), except that 0 still turns pooling off.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public int RequestPoolSize
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            field = value;
+        }
+    } = 1024;
+
+    /// <summary>Makes the runtime's request pools (<c>Microsoft.Extensions.ObjectPool</c>), one per request type;
+    /// <see langword="null"/>: a <see cref="DefaultObjectPoolProvider"/> that keeps <see cref="RequestPoolSize"/>
+    /// requests per type. Set it to watch or bound the pools (for example
+    /// <c>LeakTrackingObjectPoolProvider</c> in tests). Not taken from dependency injection by
+    /// <see cref="GrainServiceCollectionExtensions.AddGrainRuntime"/>: ASP.NET Core registers a provider that keeps
+    /// twice the processor count, too few for a grain runtime's calls in flight; pass
+    /// <c>provider.GetService&lt;ObjectPoolProvider&gt;()</c> in the configure callback to use it anyway.</summary>
+    public ObjectPoolProvider? RequestPoolProvider { get; set; }
 
     /// <summary>Services for grain constructors (constructor injection through <c>ActivatorUtilities</c>);
     /// <see langword="null"/>: grain classes need a public parameterless constructor.</summary>

@@ -65,7 +65,7 @@ internal sealed partial class Activation
         {
             if (queued.CallerChain is { } caller && !queued.IsCompleted)
             {
-                var probe = new DeadlockProbe(this, queued, [new ProbeHop(this, queued)]);
+                var probe = new DeadlockProbe(this, new ProbeHop(this, queued), [new ProbeHop(this, queued)]);
                 probe.SendTo(caller);
             }
         }
@@ -75,7 +75,7 @@ internal sealed partial class Activation
     /// waits for the last request of the probe's path. Continue to whoever waits for that caller.</summary>
     private void OnProbe(DeadlockProbe probe, CallChainNode caller)
     {
-        if (_state != ActivationState.Valid || !_running.Contains(caller.Request))
+        if (_state != ActivationState.Valid || !IsRunningHere(caller))
         {
             return; // The caller finished (or never ran here): that edge is gone, no cycle through it.
         }
@@ -83,7 +83,7 @@ internal sealed partial class Activation
         if (probe.Origin == this)
         {
             // The caller runs where the probe started, and the request it started from still waits here for it.
-            if (!probe.Start.IsCompleted && _waiting.Contains(probe.Start))
+            if (probe.Start.IsQueuedOn(this, _waiting))
             {
                 ReportCycle(probe.Path, caller.Request);
             }
@@ -122,16 +122,31 @@ internal sealed partial class Activation
         LogDeadlock(_runtime.Logger, deadlock.Message);
 
         // Queued hops are at even indexes of the backward path (the start request, then every request found queued).
+        // Each names its call by generation: a hop whose call ended since the probe passed it is not failed (its
+        // pooled request object may serve another call by now).
         for (var i = 0; i < path.Count; i += 2)
         {
-            path[i].Request.Fail(deadlock);
+            path[i].Request.Fail(deadlock, path[i].Generation);
         }
     }
 
-    /// <summary>One hop of a probe's path: a request and the activation it runs or waits on.</summary>
-    private readonly record struct ProbeHop(Activation Activation, Request Request)
+    /// <summary>One hop of a probe's path: a call — a request and its <see cref="Request.Generation"/>, read in a
+    /// turn that held it — and the activation it runs or waits on.</summary>
+    private readonly record struct ProbeHop(Activation Activation, Request Request, int Generation, RequestShape Shape)
     {
-        public override string ToString() => Activation.Name + "." + Request.Shape.Name;
+        /// <summary>A hop for <paramref name="request"/>, held by <paramref name="activation"/> now (turn: it is queued
+        /// or running there).</summary>
+        internal ProbeHop(Activation activation, Request request)
+            : this(activation, request, request.Generation, request.Shape)
+        {
+        }
+
+        /// <summary>Whether this call still waits in <paramref name="waiting"/> (a turn of <paramref name="activation"/>):
+        /// a request found there is held by the activation, so its generation is stable.</summary>
+        internal bool IsQueuedOn(Activation activation, Queue<Request> waiting) =>
+            Activation == activation && !Request.IsCompleted && waiting.Contains(Request) && Request.Generation == Generation;
+
+        public override string ToString() => Activation.Name + "." + Shape.Name;
     }
 
     /// <summary>A probe travelling backwards along wait-for edges; immutable (a fan-out copies the path).</summary>
@@ -143,7 +158,7 @@ internal sealed partial class Activation
             caller.Activation.OnProbe(probe, caller);
         };
 
-        internal DeadlockProbe(Activation origin, Request start, IReadOnlyList<ProbeHop> path)
+        internal DeadlockProbe(Activation origin, ProbeHop start, IReadOnlyList<ProbeHop> path)
         {
             Origin = origin;
             Start = start;
@@ -153,8 +168,8 @@ internal sealed partial class Activation
         /// <summary>The activation the probe started from.</summary>
         internal Activation Origin { get; }
 
-        /// <summary>The queued request the probe started from.</summary>
-        internal Request Start { get; }
+        /// <summary>The queued call the probe started from.</summary>
+        internal ProbeHop Start { get; }
 
         /// <summary>The hops so far, backwards (see <see cref="ReportCycle"/>).</summary>
         internal IReadOnlyList<ProbeHop> Path { get; }
@@ -163,7 +178,8 @@ internal sealed partial class Activation
         {
             foreach (var hop in Path)
             {
-                if (ReferenceEquals(hop.Request, request))
+                // The visiting turn holds request, so its generation is stable.
+                if (ReferenceEquals(hop.Request, request) && hop.Generation == request.Generation)
                 {
                     return true;
                 }

@@ -87,7 +87,7 @@ internal sealed partial class Activation
 
         for (var hop = incoming.CallerChain; hop is not null; hop = hop.Parent)
         {
-            if (hop.AllowReentrancy && hop.Activation == this && _running.Contains(hop.Request))
+            if (hop.AllowReentrancy && IsRunningHere(hop))
             {
                 return true;
             }
@@ -105,7 +105,7 @@ internal sealed partial class Activation
     {
         for (var hop = incoming.CallerChain; hop is not null; hop = hop.Parent)
         {
-            if (hop.Activation == this && _running.Contains(hop.Request))
+            if (IsRunningHere(hop))
             {
                 var chain = (List<string>)GrainCallContext.Describe(incoming.CallerChain);
                 chain.Add(Name + "." + incoming.Shape.Name);
@@ -115,6 +115,11 @@ internal sealed partial class Activation
 
         return null;
     }
+
+    /// <summary>Whether the call of <paramref name="hop"/> runs on this activation now (turn). Checked in this order:
+    /// a request found in <see cref="_running"/> is held by this activation, so its generation is stable and tells
+    /// whether it is still the hop's call or a later call of the same pooled object.</summary>
+    private bool IsRunningHere(CallChainNode hop) => hop.Activation == this && _running.Contains(hop.Request) && hop.IsCurrent;
 
     private bool AllRunningAreReadOnly()
     {
@@ -221,6 +226,9 @@ internal sealed partial class Activation
 
         _runtime.Metrics.RequestFinished();
         request.OnFinished(this);
+
+        // The activation's hold, last: a pooled request may be recycled from here on.
+        request.Release();
     }
 
     /// <summary>Lifecycle work after a request finished; <see langword="true"/> when dispatching must stop.</summary>
@@ -245,8 +253,16 @@ internal sealed partial class Activation
         return false;
     }
 
-    /// <summary>Drops a request that will not run here (completed already, or handed elsewhere).</summary>
+    /// <summary>Drops a request that will not run here and goes nowhere else (completed already, or failed): ends
+    /// the activation's hold on it.</summary>
     private void Discard(Request request)
+    {
+        Uncount(request);
+        request.Release();
+    }
+
+    /// <summary>Takes a request that will not run here off this activation's counts.</summary>
+    private void Uncount(Request request)
     {
         if (request.IsCall)
         {
@@ -256,18 +272,21 @@ internal sealed partial class Activation
         _runtime.Metrics.RequestStarted();
     }
 
-    /// <summary>Sends a request that reached this (departed) activation to the grain's current activation.</summary>
+    /// <summary>Sends a request that reached this (departed) activation to the grain's current activation (which
+    /// takes over the activation's hold), or drops it.</summary>
     private void Forward(Request request)
     {
-        Discard(request);
+        Uncount(request);
         if (!request.IsCall || request.IsCompleted)
         {
+            request.Release();
             return;
         }
 
         if (++request.Hops > MaxHops)
         {
             request.Fail(new InvalidOperationException(SR.TooManyHops));
+            request.Release();
             return;
         }
 

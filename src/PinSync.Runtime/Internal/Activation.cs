@@ -139,6 +139,9 @@ internal sealed partial class Activation
     {
         _runtime.Metrics.RequestRejected();
         request.Fail(new GrainQueueFullException(SR.QueueFull(Name, limit, request.Shape.Name)));
+
+        // Never posted: the activation's hold ends here.
+        request.Release();
     }
 
     /// <summary>A deactivation asked for from outside a turn.</summary>

@@ -18,15 +18,15 @@ internal sealed class GrainMethod<TResult> : GrainMethod
     internal override object Send(GrainProxy proxy, object?[] args)
     {
         var callerToken = CancellationTokenIndex >= 0 ? (CancellationToken)args[CancellationTokenIndex]! : default;
-        var request = new ReflectionRequest<TResult>(this, args, GrainCallContext.Current, callerToken);
+        var request = ReflectionRequest<TResult>.Rent(proxy.Runtime, this, args, GrainCallContext.Current, callerToken, out var version);
         request.Arm(proxy.Runtime, proxy.Target);
         proxy.Send(request);
         return ReturnKind switch
         {
-            GrainReturnKind.ValueTaskOfT => new ValueTask<TResult>(request, 0),
-            GrainReturnKind.TaskOfT => new ValueTask<TResult>(request, 0).AsTask(),
-            GrainReturnKind.ValueTask => new ValueTask(request, 0),
-            _ => new ValueTask(request, 0).AsTask(),
+            GrainReturnKind.ValueTaskOfT => new ValueTask<TResult>(request, version),
+            GrainReturnKind.TaskOfT => new ValueTask<TResult>(request, version).AsTask(),
+            GrainReturnKind.ValueTask => new ValueTask(request, version),
+            _ => new ValueTask(request, version).AsTask(),
         };
     }
 

@@ -8,7 +8,7 @@ namespace PinSync.Runtime.Internal;
 /// </summary>
 /// <remarks>
 /// <para>Interim mechanism (reflection, not AOT-friendly): each call costs the proxy's argument array, a dictionary
-/// lookup of the method, one <see cref="Request{TResult}"/>, and a <see cref="MethodInvoker"/> call on the grain
+/// lookup of the method, a pooled <see cref="Request{TResult}"/>, and a <see cref="MethodInvoker"/> call on the grain
 /// side. A source-generated proxy would remove the lookup, the array and the reflection call.</para>
 /// <para>The proxy caches the activation it last reached; when that activation is gone it asks the runtime again.
 /// Thread-safe: the cache is a single reference, read and written without a lock (a stale value only costs a

@@ -10,8 +10,9 @@ namespace PinSync.Runtime.Internal;
 /// <remarks>
 /// Life of a request: created by the caller, posted to the activation (<see cref="Activation.TrySend"/>), admitted
 /// or queued by the reentrancy predicate inside a turn, run by <see cref="Invoke"/>, and finished by
-/// <see cref="Activation.OnRequestFinished"/>. <see cref="Shape"/> and <see cref="CallerChain"/> never change after
-/// creation; <see cref="Hops"/> is touched only by the activation that forwards the request.
+/// <see cref="Activation.OnRequestFinished"/>. <see cref="Shape"/> and <see cref="CallerChain"/> never change while a
+/// call is in flight (a pooled grain call sets them when it is rented, see <see cref="Request{TResult}"/>);
+/// <see cref="Hops"/> is touched only by the activation that forwards the request.
 /// </remarks>
 internal abstract class Request : SchedulingTimer
 {
@@ -21,8 +22,13 @@ internal abstract class Request : SchedulingTimer
         CallerChain = callerChain;
     }
 
+    /// <summary>For pooled grain calls: <see cref="Shape"/> is set when the request is rented.</summary>
+    protected Request() => Shape = null!;
+
     /// <summary>The stripe of <see cref="RequestDeadlines"/> this call is linked into while its timeout is pending;
-    /// <see langword="null"/> otherwise. Written under the stripe's lock, read first without it.</summary>
+    /// <see langword="null"/> otherwise. Written under the stripe's lock, read first without it. While it is linked,
+    /// the call's deadline (the sweep epoch it is due at) is kept in <see cref="SchedulingTimer.DueTicks"/>, which only
+    /// a timer registered on the seam uses otherwise (a call has the sweep or a seam timer, never both).</summary>
     internal RequestDeadlines.Stripe? DeadlineStripe;
 
     /// <summary>The neighbours in the stripe's list. Guarded by the stripe's lock.</summary>
@@ -31,15 +37,17 @@ internal abstract class Request : SchedulingTimer
     /// <inheritdoc cref="DeadlinePrevious" />
     internal Request? DeadlineNext;
 
-    /// <summary>When the call times out, in seam ticks. Guarded by the stripe's lock.</summary>
-    internal long DeadlineTicks;
-
     /// <summary>The method (or timer) this request runs, with its interleaving flags.</summary>
-    internal RequestShape Shape { get; }
+    internal RequestShape Shape { get; private protected set; }
 
     /// <summary>The chain of the request that made this call; <see langword="null"/> for calls from outside grains
     /// and for timer ticks.</summary>
-    internal CallChainNode? CallerChain { get; }
+    internal CallChainNode? CallerChain { get; private protected set; }
+
+    /// <summary>Which use of a pooled request object this is: a (request, generation) pair names one call, so a
+    /// holder that may outlive the call (a chain node, a deadlock probe) checks it before it trusts the object.
+    /// Stable while the activation holds the request (queued, running, or being forwarded); 0 for timer ticks.</summary>
+    internal virtual int Generation => 0;
 
     /// <summary>How many times a deactivating activation forwarded this request.</summary>
     internal int Hops { get; set; }
@@ -54,6 +62,17 @@ internal abstract class Request : SchedulingTimer
 
     /// <summary>Completes the caller with <paramref name="exception"/> unless it is completed already.</summary>
     internal abstract void Fail(Exception exception);
+
+    /// <summary>Like <see cref="Fail(Exception)"/>, but only if the request is still the call of
+    /// <paramref name="generation"/> (a deadlock report names calls it saw in earlier turns).</summary>
+    internal virtual void Fail(Exception exception, int generation) => Fail(exception);
+
+    /// <summary>The activation is done with the request (it finished, was dropped, or failed before it ran): the
+    /// activation's hold on a pooled call ends here (see <see cref="Request{TResult}"/>). Called exactly once per
+    /// send, by whoever drops the request for good; never by a forwarder that sends it on.</summary>
+    internal virtual void Release()
+    {
+    }
 
     /// <summary>Runs the grain code inside a turn of <paramref name="activation"/> and completes the caller. Never
     /// throws.</summary>

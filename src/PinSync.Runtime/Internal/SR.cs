@@ -8,6 +8,12 @@ internal static class SR
     internal const string NotInTurn =
         "This member must be called from a turn of the grain's own activation (inside a grain method, timer or lifecycle method).";
     internal const string NotActivated = "The grain is not attached to an activation yet (the constructor runs before activation).";
+    internal const string CallConsumed =
+        "The result of this grain call was already consumed: a ValueTask returned by a grain reference may be awaited " +
+        "only once (its request object is pooled and serves later calls). Use ValueTask.Preserve() or AsTask() to " +
+        "await it more than once.";
+    internal const string CallNotCompleted =
+        "The grain call has not completed yet: await the ValueTask instead of reading its result directly.";
     internal const string TooManyHops = "The request was forwarded between activations too many times; the grain keeps deactivating.";
 
     internal static string NoGrainClass(string grainInterface) =>

@@ -7,11 +7,16 @@ namespace PinSync.Tests.Runtime;
 /// leave nothing behind, and the sweep re-arms after it has gone idle.</summary>
 public sealed class GrainRequestDeadlineTests : TestBase
 {
+    // The timeout of the stuck calls: long enough that a fast call, or a stuck call still queued for its activation's
+    // first turn, does not time out on a loaded machine (50 ms did, 1-4 times in 160,000 calls at load ~10, with or
+    // without request pooling).
+    private static readonly TimeSpan StuckTimeout = TimeSpan.FromMilliseconds(300);
+
     [Fact]
     public async Task StuckCallAmongFastCalls_TimesOutAndCompletedCallsAreUnlinked()
     {
         var key = GrainEvents.NewKey("deadline");
-        await using var runtime = new GrainRuntime(new GrainRuntimeOptions { RequestTimeout = ExpectedTimeout });
+        await using var runtime = new GrainRuntime(new GrainRuntimeOptions { RequestTimeout = StuckTimeout });
         var stuck = runtime.GetGrain<IFaultyGrain>(key).WaitForCancellation(CancellationToken.None);
         var fast = Enumerable.Range(0, 8).Select(i => runtime.GetGrain<IFaultyGrain>(GrainEvents.NewKey("fast"))).ToArray();
 
@@ -33,7 +38,7 @@ public sealed class GrainRequestDeadlineTests : TestBase
     [Fact]
     public async Task SecondStuckCall_AfterTheSweepWentIdle_TimesOutToo()
     {
-        await using var runtime = new GrainRuntime(new GrainRuntimeOptions { RequestTimeout = ExpectedTimeout });
+        await using var runtime = new GrainRuntime(new GrainRuntimeOptions { RequestTimeout = StuckTimeout });
 
         for (var round = 0; round < 3; round++)
         {
@@ -45,6 +50,31 @@ public sealed class GrainRequestDeadlineTests : TestBase
             Assert.Equal(0, runtime.Deadlines!.PendingCount);
             Assert.Equal(round, await WithTimeout(grain.Echo(round).AsTask()));
         }
+    }
+
+    [Fact]
+    public async Task StuckCalls_SentWhileTheSweepIsIdleOrTicking_NeverTimeOutEarly()
+    {
+        // Deadlines are counted in sweep ticks (no clock read per send): a call sent while the sweep is idle (first)
+        // or between two of its ticks (second) must still wait its whole timeout. One-sided, so load cannot break it.
+        var timeout = TimeSpan.FromMilliseconds(100);
+        await using var runtime = new GrainRuntime(new GrainRuntimeOptions { RequestTimeout = timeout });
+        var first = TimedStuckCall(runtime);
+        await Task.Delay(timeout / 3);
+        var second = TimedStuckCall(runtime);
+
+        foreach (var elapsed in await WithTimeout(Task.WhenAll(first, second)))
+        {
+            Assert.True(elapsed >= timeout, $"a {timeout.TotalMilliseconds} ms timeout fired after {elapsed.TotalMilliseconds} ms");
+        }
+    }
+
+    private static async Task<TimeSpan> TimedStuckCall(GrainRuntime runtime)
+    {
+        var grain = runtime.GetGrain<IFaultyGrain>(GrainEvents.NewKey("early"));
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await Assert.ThrowsAsync<TimeoutException>(() => grain.WaitForCancellation(CancellationToken.None));
+        return System.Diagnostics.Stopwatch.GetElapsedTime(started);
     }
 
     [Fact]
