@@ -19,7 +19,9 @@ namespace PinSync.Bench;
 /// work items, lock contentions and synchronous completions per acquisition).</item>
 /// <item><c>--ab [--tasks 2,4,16,64] [--body Yield|Increment] [--rounds n]</c>: the contended async class's methods
 /// called directly, interleaved round by round in one process; medians and PinSync / best peer (how a change to the
-/// primitives is judged on a shared machine).</item>
+/// primitives is judged on a shared machine); the async condition-variable ping-pong table follows.</item>
+/// <item><c>--ab-pingpong [--rounds n]</c>: only the ping-pong table (CondVar + PinnedMutex, SemaphoreSlim pair, Nito
+/// AsyncConditionVariable, and two diagnostic PinSync rows), interleaved round by round in one process.</item>
 /// <item><c>--ab-runtime [--rounds n]</c>: the grain runtime's request-timeout price (coarse sweep, per-request timer,
 /// no timeout), interleaved round by round in one process.</item>
 /// <item><c>--dry</c>: one cold iteration per case (checks that everything runs; measures nothing).</item>
@@ -63,6 +65,15 @@ public static class Program
             Profiling.InterleavedRun.Verbose = Take(rest, "--verbose");
             var rounds = TakeValue(rest, "--rounds") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 9;
             Profiling.InterleavedRun.Run(tasks, body, [Sync.WaitMode.Plain, Sync.WaitMode.Token, Sync.WaitMode.Timeout], rounds, results);
+            return 0;
+        }
+
+        if (Take(rest, "--ab-pingpong"))
+        {
+            var rounds = TakeValue(rest, "--rounds") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 31;
+            var lines = Profiling.PingPongInterleavedRun.Run(rounds);
+            Directory.CreateDirectory(results);
+            File.WriteAllLines(Path.Combine(results, "ab-pingpong.txt"), lines);
             return 0;
         }
 
