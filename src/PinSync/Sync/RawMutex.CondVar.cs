@@ -41,6 +41,23 @@ public unsafe partial struct RawMutex
     }
 
     /// <summary>
+    /// <see cref="Unlock"/> for a condition wait releasing the mutex: reads the state before the swap. A condition wait
+    /// usually releases a mutex with bits besides <see cref="Locked"/> set (a notified waiter morphed onto it, a wake
+    /// pending), where Unlock's blind swap would fail and cost a locked instruction for nothing.
+    /// </summary>
+    internal static void UnlockForWait(RawMutex* mutex)
+    {
+        Seam.Point(SchedulingPointKind.Release, (nint)mutex, nameof(Unlock));
+
+        // SAFETY: the caller holds the live, pinned mutex (checked by the condition variable).
+        mutex->_ownerThreadId = 0;
+        if (Volatile.Read(ref mutex->_state) != Locked || Interlocked.CompareExchange(ref mutex->_state, 0, Locked) != Locked)
+        {
+            UnlockSlow(mutex);
+        }
+    }
+
+    /// <summary>
     /// When a notified waiter joins the mutex's queue, for the starvation bound: now for a blocking waiter; 0 ("not
     /// yet known") for an async one, whose first wake does not read the clock — it stamps the time only if it loses
     /// that race and re-queues (<see cref="RetryWokenCore"/>), so a notified async waiter's bound counts from its

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using PinSync.Internal;
 using PinSync.Intrusive;
 using PinSync.Scheduling;
@@ -50,7 +49,10 @@ public unsafe partial struct RawMutex
         // SAFETY: Link is the first field of WaitNode, so the list entry is the node; it is linked, hence alive
         // (its owner cannot leave before it is unlinked under this lock).
         var node = (WaitNode*)first;
-        UnlinkLocked(mutex, node);
+
+        // HasWaiters, when the list is now empty, is cleared below in the same atomic step that releases (or, on a
+        // handoff, on its own): one locked instruction fewer per wake than UnlinkLocked's separate And.
+        var emptied = UnlinkKeepBitLocked(mutex, node);
         // A blocking waiter that already lost one race gets the mutex directly (the kernel's MUTEX_FLAG_HANDOFF): it is
         // spinning or parked, so a handoff costs one unpark and bounds its wait. An async waiter gets it only past the
         // starvation bound: handing it over would hold the mutex idle across its completion's thread-pool hop.
@@ -61,16 +63,22 @@ public unsafe partial struct RawMutex
         if (handOff)
         {
             node->State = WaitNodeState.Granted; // Locked stays set: the mutex now belongs to the waiter.
+            if (emptied)
+            {
+                Interlocked.And(ref mutex->_state, ~HasWaiters);
+            }
         }
         else
         {
             // Release and mark the wake pending in one step (Locked and WakePending are only written by the holder
-            // and, for WakePending's clearing, by compare-and-swap: a plain read-modify-write would lose bits).
+            // and, for WakePending's clearing, by compare-and-swap: a plain read-modify-write would lose bits;
+            // HasWaiters only under the wait lock, which we hold).
             node->State = WaitNodeState.Woken;
+            var clear = emptied ? Locked | HasWaiters : Locked;
             var state = Volatile.Read(ref mutex->_state);
             while (true)
             {
-                var seen = Interlocked.CompareExchange(ref mutex->_state, (state & ~Locked) | WakePending, state);
+                var seen = Interlocked.CompareExchange(ref mutex->_state, (state & ~clear) | WakePending, state);
                 if (seen == state)
                 {
                     break;
@@ -109,7 +117,7 @@ public unsafe partial struct RawMutex
     {
         if (waiter != 0)
         {
-            Seam.QueueWorkItem((AsyncWaiter)GCHandle.FromIntPtr(waiter).Target!, preferLocal: !fair);
+            Seam.QueueWorkItem(AsyncWaiter.FromHandle(waiter), preferLocal: !fair);
         }
         else
         {

@@ -290,6 +290,18 @@ public unsafe partial struct RawMutex
         return true;
     }
 
+    /// <summary>Under the wait lock: unlinks the linked <paramref name="node"/> and keeps the count in step, but leaves
+    /// <see cref="HasWaiters"/> to the caller, who clears it (returned <see langword="true"/>: the list is empty now)
+    /// before it drops the lock.</summary>
+    private static bool UnlinkKeepBitLocked(RawMutex* mutex, WaitNode* node)
+    {
+        AssertInvariantsLocked(mutex);
+        WaitListCheck.BeforeUnlink(&mutex->_waitLock, &node->Link, "RawMutex", mutex);
+        var unlinked = ListHead.Remove(&node->Link);
+        Debug.Assert(unlinked, "The node is linked.");
+        return --mutex->_waiterCount == 0;
+    }
+
     /// <summary>
     /// Under the wait lock, after setting <see cref="HasWaiters"/>: takes the mutex if it is free (the unlocker
     /// either released before the bit was set, and we see it free here, or sees the bit and wakes a waiter). A
