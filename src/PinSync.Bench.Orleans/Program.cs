@@ -17,7 +17,9 @@ namespace PinSync.Bench.Orleans;
 /// clustering on 127.0.0.1 with free ports, the silo's own <c>IGrainFactory</c>) on the runtime benchmarks'
 /// workloads, interleaved round by round in one process so outside load hits every host alike. Prints medians of
 /// calls/s (µs/call for the sequential row) and allocated bytes per call (process-wide, so Orleans' background work
-/// is included), and writes them to <c>orleans-column.txt</c> (first argument: rounds, default 7; second: folder).
+/// is included), and writes them to <c>orleans-column.txt</c> (readable) and <c>orleans-column.tsv</c> (read by
+/// <c>PinSync.Bench --report</c>, which puts the column into docs/benchmarks.md and its chart). First argument: rounds
+/// (default 7); second: the folder (default: the current one; pass BenchmarkDotNet.Artifacts/results).
 /// </summary>
 public static class Program
 {
@@ -54,10 +56,14 @@ public static class Program
                 ("1 caller, sequential (latency)", true, w => w.Sequential),
                 ("[Reentrant] Inc, 64 callers x 16 grains", false, w => w.Reentrant),
             };
+            var started = DateTimeOffset.UtcNow;
+            var loadBefore = LoadAverage();
             var lines = new List<string>
             {
-                string.Create(CultureInfo.InvariantCulture, $"# {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {rounds} interleaved rounds, {Environment.ProcessorCount} cores"),
+                string.Create(CultureInfo.InvariantCulture, $"# {started:yyyy-MM-dd HH:mm} UTC, {rounds} interleaved rounds, {Environment.ProcessorCount} cores, load {loadBefore}"),
             };
+            var tsv = new List<string> { "utc\trounds\tcores\tload_before\tload_after\tworkload\thost\tcalls_per_s\tns_per_call\tbytes_per_call\tmin_ns_per_call\tmax_ns_per_call" };
+            var tsvRows = new List<string>();
             foreach (var (name, latency, pick) in rows)
             {
                 var rates = hosts.Select(_ => new List<double>()).ToArray();
@@ -85,11 +91,18 @@ public static class Program
                         $"{name,-42} {hosts[h].Name,-23} {figure}  {Median(bytes[h]),7:F0} B/call  x{rate / orleansRate:F2} vs Orleans");
                     Console.WriteLine(line);
                     lines.Add(line);
+                    tsvRows.Add(string.Create(CultureInfo.InvariantCulture,
+                        $"{name}\t{hosts[h].Name}\t{rate:F0}\t{1e9 / rate:F1}\t{Median(bytes[h]):F0}\t{1e9 / rates[h].Max():F1}\t{1e9 / rates[h].Min():F1}"));
                 }
             }
 
+            var loadAfter = LoadAverage();
+            lines.Add($"# load after: {loadAfter}");
+            tsv.AddRange(tsvRows.Select(row => string.Create(CultureInfo.InvariantCulture,
+                $"{started:yyyy-MM-ddTHH:mm:ssZ}\t{rounds}\t{Environment.ProcessorCount}\t{loadBefore}\t{loadAfter}\t{row}")));
             Directory.CreateDirectory(folder);
             await File.WriteAllLinesAsync(Path.Combine(folder, "orleans-column.txt"), lines);
+            await File.WriteAllLinesAsync(Path.Combine(folder, "orleans-column.tsv"), tsv);
             return 0;
         }
         finally
@@ -162,6 +175,23 @@ public static class Program
         }
 
         return SequentialCalls;
+    }
+
+    // The 1-minute load average (Linux), so a figure taken on a busy machine says so; "n/a" elsewhere.
+    private static string LoadAverage()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+        catch (IOException)
+        {
+            return "n/a";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "n/a";
+        }
     }
 
     private static int FreePort()

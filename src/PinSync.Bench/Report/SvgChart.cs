@@ -43,7 +43,7 @@ internal static class SvgChart
             + $"font-family=\"Segoe UI, Helvetica, Arial, sans-serif\" font-size=\"11\">");
         sb.AppendLine(CultureInfo.InvariantCulture, $"<rect width=\"{width}\" height=\"{height}\" fill=\"white\"/>");
         Text(sb, 10, 20, "PinSync / best peer (mean time per operation; lower is better; log scale)", 14, "bold");
-        Text(sb, 10, 38, "best peer: the fastest of SemaphoreSlim, Lock, Monitor, DotNext, Nito, VS.Threading in the row · green: goal met · "
+        Text(sb, 10, 38, "best peer: the fastest of SemaphoreSlim, Lock, Monitor, DotNext, Nito, VS.Threading (Orleans for grain rows) in the row · green: goal met · "
             + "red: missed · grey: not judged (dry) · tick: goal"
             + (underLoad ? " · MEASURED UNDER LOAD (shared machine)" : ""), 11, underLoad ? "bold" : "normal", underLoad ? Red : "#333");
 
