@@ -75,10 +75,17 @@ public unsafe partial struct RawMutex
             // HasWaiters only under the wait lock, which we hold).
             node->State = WaitNodeState.Woken;
             var clear = emptied ? Locked | HasWaiters : Locked;
+            // A notified condition waiter that leaves the list empty is woken without WakePending: there is nobody
+            // else for a later unlock to wake meanwhile, and its notifier, which usually re-locks at once to wait
+            // again (a ping-pong), then takes and releases a plain Locked word (one compare-and-swap each) instead of
+            // failing a swap on the bit and going through this slow path to release. A locker that queues while it is
+            // in flight may be woken too (two in flight, one loses and re-queues at the head): the price, only in that
+            // window. Any other waiter keeps the one-woken-at-a-time rule.
+            var pending = emptied && (node->Flags & WaitNodeFlags.Notified) != 0 ? 0 : WakePending;
             var state = Volatile.Read(ref mutex->_state);
             while (true)
             {
-                var seen = Interlocked.CompareExchange(ref mutex->_state, (state & ~clear) | WakePending, state);
+                var seen = Interlocked.CompareExchange(ref mutex->_state, (state & ~clear) | pending, state);
                 if (seen == state)
                 {
                     break;

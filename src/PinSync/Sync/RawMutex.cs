@@ -9,7 +9,8 @@
 //     goes back to the head of the list with its original enqueue time. Only one woken waiter is on its way at a
 //     time (WakePending, as CoreLib's Lock does): while it is, an unlock only releases, so a hot releaser that
 //     re-takes the lock at once does not wake (and re-queue) a waiter per acquisition. The woken waiter clears the
-//     bit when it competes (taking the lock, re-queuing or giving up), so the next unlock wakes again; or
+//     bit when it competes (taking the lock, re-queuing or giving up), so the next unlock wakes again. (Exception: a
+//     notified condition waiter whose wake empties the list is woken without the bit; see UnlockSlow.) Or
 //   * hands the lock over directly (keeps Locked, state Granted) when that waiter is a blocking one that already lost
 //     a race it was woken for (LostWakeup: the kernel's MUTEX_FLAG_HANDOFF; it is spinning or parked, so the handoff
 //     costs one unpark), or once it has waited longer than StarvationThreshold (1 ms by default). Async waiters get
