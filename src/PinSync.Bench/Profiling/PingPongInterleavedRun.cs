@@ -11,8 +11,9 @@ namespace PinSync.Bench.Profiling;
 /// CondVar handoff with the notification sent after the unlock), called directly in one process and
 /// <b>interleaved</b>: each round runs one invocation (4 096 round trips) of every row in a rotating order, so that a
 /// burst of outside load hits all of them alike. The table gives each row's median ns per round trip over the rounds,
-/// the spread, the bytes and thread-pool work items per round trip, and the CondVar row against the SemaphoreSlim
-/// pair and against Nito.
+/// the spread, the bytes and thread-pool work items per round trip, PinSync's queued lock waits and handoffs per round
+/// trip (from its meter: a CondVar side whose re-lock had to queue ran while the other side held the mutex, i.e. the
+/// round went cross-thread), and the CondVar row against the SemaphoreSlim pair and against Nito.
 /// </summary>
 internal static class PingPongInterleavedRun
 {
@@ -29,12 +30,27 @@ internal static class PingPongInterleavedRun
             ("CondVar, notify after unlock", PingPongProfile.CondVarPair(notifyUnderLock: false)),
         ];
 
+        // PinSync's meter (slow paths only): a LockAsync that had to queue (the other side held the mutex when this
+        // side came back to re-lock: the round trip went cross-thread), and handoffs past the starvation bound.
+        long queued = 0, handoffs = 0;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "PinSync" && instrument.Name is "pinsync.contended_acquisitions" or "pinsync.handoffs")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+            Interlocked.Add(ref instrument.Name == "pinsync.handoffs" ? ref handoffs : ref queued, value));
+        listener.Start();
+
         var lines = new List<string>
         {
             string.Create(CultureInfo.InvariantCulture,
                 $"# {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, ping-pong (2 tasks), {rounds} interleaved rounds of "
                 + $"{CondVarPingPongAsyncBenchmarks.RoundTrips} round trips, load average (1 min) {Infrastructure.LoadAverage.OneMinuteText()}"),
-            "row                              ns/rt (min-max)          B/rt  pool items/rt",
+            "row                              ns/rt (min-max)          B/rt  pool items/rt  queued/rt handoffs/rt",
         };
         Console.WriteLine(lines[0]);
         Console.WriteLine(lines[1]);
@@ -42,6 +58,8 @@ internal static class PingPongInterleavedRun
         var samples = new List<double>[rows.Length];
         var bytes = new long[rows.Length];
         var items = new long[rows.Length];
+        var queuedPerRow = new long[rows.Length];
+        var handoffsPerRow = new long[rows.Length];
         for (var m = 0; m < rows.Length; m++)
         {
             samples[m] = [];
@@ -63,11 +81,14 @@ internal static class PingPongInterleavedRun
                 var m = (k + r) % rows.Length;
                 var b0 = GC.GetTotalAllocatedBytes(precise: true);
                 var i0 = ThreadPool.CompletedWorkItemCount;
+                var (q0, h0) = (Interlocked.Read(ref queued), Interlocked.Read(ref handoffs));
                 var t0 = Stopwatch.GetTimestamp();
                 rows[m].Run().GetAwaiter().GetResult();
                 samples[m].Add(Stopwatch.GetElapsedTime(t0).TotalNanoseconds / CondVarPingPongAsyncBenchmarks.RoundTrips);
                 items[m] += ThreadPool.CompletedWorkItemCount - i0;
                 bytes[m] += GC.GetTotalAllocatedBytes(precise: true) - b0;
+                queuedPerRow[m] += Interlocked.Read(ref queued) - q0;
+                handoffsPerRow[m] += Interlocked.Read(ref handoffs) - h0;
             }
         }
 
@@ -77,7 +98,7 @@ internal static class PingPongInterleavedRun
         for (var m = 0; m < rows.Length; m++)
         {
             var line = string.Create(CultureInfo.InvariantCulture,
-                $"{rows[m].Name,-32} {medians[m],6:0} ({samples[m].Min(),5:0}-{samples[m].Max(),5:0})   {bytes[m] / ops,10:0.0} {items[m] / ops,14:0.00}");
+                $"{rows[m].Name,-32} {medians[m],6:0} ({samples[m].Min(),5:0}-{samples[m].Max(),5:0})   {bytes[m] / ops,10:0.0} {items[m] / ops,14:0.00} {queuedPerRow[m] / ops,10:0.000} {handoffsPerRow[m] / ops,11:0.000}");
             Console.WriteLine(line);
             lines.Add(line);
         }
