@@ -16,6 +16,19 @@ public unsafe partial struct RawMutex
     /// </summary>
     internal static bool MorphOrWake(RawMutex* mutex, WaitNode* node)
     {
+        // Free (or disposed): the waiter is woken to compete, and neither the list nor HasWaiters is touched, so no
+        // lock section is needed (the notify-after-unlock idiom). The node is the notifier's under the condition
+        // variable's lock; a locker that takes the mutex right after this read only makes the woken waiter lose its
+        // race and re-queue, where that holder's unlock finds it. The state is published last (a blocking waiter reads
+        // it without a lock).
+        var observed = Volatile.Read(ref mutex->_state);
+        if ((observed & Locked) == 0 || (observed & Disposed) != 0)
+        {
+            node->EnqueuedAt = MorphedEnqueueTime(node);
+            Volatile.Write(ref node->State, WaitNodeState.Woken);
+            return true;
+        }
+
         mutex->_waitLock.Enter();
 
         // Announce a waiter before looking at Locked: an unlock that races with us either sees HasWaiters (and takes
