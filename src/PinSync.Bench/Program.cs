@@ -11,17 +11,22 @@ namespace PinSync.Bench;
 /// <list type="bullet">
 /// <item><c>--quick</c>: the whole suite with a short in-process job (about 10 minutes on 2 cores), then the latency
 /// mode for 1.5 s per row and the profile mode for 0.4 s per row; <c>--filter '*'</c> is implied.</item>
-/// <item><c>--latency [--seconds n]</c>: only the fairness/latency measurement (default 5 s per row).</item>
+/// <item><c>--latency [--seconds n] [--thresholds 250,500]</c>: only the fairness/latency measurement (default 5 s
+/// per row); <c>--thresholds</c> adds the PinnedMutex rows again under those starvation thresholds (µs).</item>
 /// <item><c>--report [results dir] [--docs dir]</c>: writes <c>docs/benchmarks.md</c> and <c>docs/benchmarks.svg</c>
 /// from the exported results (default <c>BenchmarkDotNet.Artifacts/results</c>). Refuses results of a <c>--dry</c> run
 /// (exit code 3) unless <c>--allow-dry</c> is given, which labels them as dry and judges no goal on them.</item>
 /// <item><c>--profile [--seconds n]</c>: the contended async workload instrumented from outside (time, bytes, pool
 /// work items, lock contentions and synchronous completions per acquisition).</item>
-/// <item><c>--ab [--tasks 2,4,16,64] [--body Yield|Increment] [--rounds n]</c>: the contended async class's methods
+/// <item><c>--ab [--tasks 2,4,16,64] [--body Yield|Increment] [--rounds n] [--variant no-defer|threshold-250us|yield-only]</c>
+/// (the variant is a sixth column: PinnedMutex with deferred wakes off, with a 250 µs starvation threshold, or no lock
+/// at all): the contended async class's methods
 /// called directly, interleaved round by round in one process; medians and PinSync / best peer (how a change to the
 /// primitives is judged on a shared machine); the async condition-variable ping-pong table follows.</item>
 /// <item><c>--ab-pingpong [--rounds n]</c>: only the ping-pong table (CondVar + PinnedMutex, SemaphoreSlim pair, Nito
 /// AsyncConditionVariable, and two diagnostic PinSync rows), interleaved round by round in one process.</item>
+/// <item><c>--idle-wake [--rounds n]</c>: what a deferred wake costs an idle lock (last unlock to the waiter holding it,
+/// deferral on and off in alternate rounds).</item>
 /// <item><c>--ab-runtime [--rounds n]</c>: the grain runtime's request-timeout price (coarse sweep, per-request timer,
 /// no timeout), interleaved round by round in one process.</item>
 /// <item><c>--dry</c>: one cold iteration per case (checks that everything runs; measures nothing).</item>
@@ -41,6 +46,10 @@ public static class Program
         var outOfProcess = Take(rest, "--out-of-process");
         var dry = Take(rest, "--dry");
         var seconds = TakeValue(rest, "--seconds") is { } s ? double.Parse(s, CultureInfo.InvariantCulture) : (double?)null;
+        if (TakeValue(rest, "--thresholds") is { } thresholds)
+        {
+            LatencyRunner.Thresholds = [.. thresholds.Split(',').Select(us => TimeSpan.FromMicroseconds(double.Parse(us, CultureInfo.InvariantCulture)))];
+        }
         var artifacts = Path.GetFullPath(PeekValue(rest, "--artifacts") ?? "BenchmarkDotNet.Artifacts");
         var results = Path.Combine(artifacts, "results");
 
@@ -63,6 +72,22 @@ public static class Program
             var tasks = TakeValue(rest, "--tasks") is { } list ? list.Split(',').Select(int.Parse).ToArray() : [2, 4, 16, 64];
             var body = TakeValue(rest, "--body") is { } b ? Enum.Parse<Sync.HoldBody>(b, ignoreCase: true) : Sync.HoldBody.Yield;
             Profiling.InterleavedRun.Verbose = Take(rest, "--verbose");
+            switch (TakeValue(rest, "--variant"))
+            {
+                // Interleaved A/B of a library switch (RawMutex.Deferral.cs).
+                case "no-defer":
+                    Profiling.InterleavedRun.AddVariant("no-defer", static () => RawMutex.s_deferWakes = false, static () => RawMutex.s_deferWakes = true);
+                    break;
+                case "threshold-250us":
+                    // The starvation threshold's throughput price (issue 13 item 4), interleaved.
+                    Profiling.InterleavedRun.AddVariant("250us", static () => RawMutex.StarvationThreshold = TimeSpan.FromMicroseconds(250),
+                        static () => RawMutex.StarvationThreshold = TimeSpan.FromMilliseconds(1));
+                    break;
+                case "yield-only":
+                    Profiling.InterleavedRun.AddMethod("yield-only", Profiling.InterleavedRun.YieldOnlyRound);
+                    break;
+            }
+
             var rounds = TakeValue(rest, "--rounds") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 9;
             Profiling.InterleavedRun.Run(tasks, body, [Sync.WaitMode.Plain, Sync.WaitMode.Token, Sync.WaitMode.Timeout], rounds, results);
             return 0;
@@ -74,6 +99,13 @@ public static class Program
             var lines = Profiling.PingPongInterleavedRun.Run(rounds);
             Directory.CreateDirectory(results);
             File.WriteAllLines(Path.Combine(results, "ab-pingpong.txt"), lines);
+            return 0;
+        }
+
+        if (Take(rest, "--idle-wake"))
+        {
+            var rounds = TakeValue(rest, "--rounds") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 20_000;
+            IdleWakeLatency.Run(rounds);
             return 0;
         }
 

@@ -16,6 +16,10 @@ internal static class LatencyRunner
 {
     private const int SamplesPerWorker = 1 << 21;
 
+    /// <summary>Extra starvation thresholds to measure the PinnedMutex rows under (<c>--thresholds 250,500</c>, in
+    /// microseconds); none by default.</summary>
+    internal static TimeSpan[] Thresholds { get; set; } = [];
+
     /// <summary>Runs every scenario for <paramref name="seconds"/> each and writes <c>latency.json</c> into
     /// <paramref name="resultsDirectory"/>.</summary>
     internal static void Run(double seconds, string resultsDirectory)
@@ -35,6 +39,27 @@ internal static class LatencyRunner
         {
             rows.Add(RunAsync("PinnedMutex: LockAsync", tasks, seconds, AsyncPinnedMutex()));
             rows.Add(RunAsync("SemaphoreSlim(1,1): WaitAsync", tasks, seconds, AsyncSemaphoreSlim()));
+        }
+
+        // Opt-in (--thresholds): the PinnedMutex rows again under other starvation thresholds, in the same run.
+        var defaultThreshold = RawMutex.StarvationThreshold;
+        foreach (var threshold in Thresholds)
+        {
+            RawMutex.StarvationThreshold = threshold;
+            try
+            {
+                var label = string.Create(CultureInfo.InvariantCulture, $" (threshold {threshold.TotalMicroseconds:0} us)");
+                foreach (var threads in new[] { 2, 4 })
+                {
+                    rows.Add(RunSync("PinnedMutex: Lock" + label, threads, seconds, SyncPinnedMutex()));
+                }
+
+                rows.Add(RunAsync("PinnedMutex: LockAsync" + label, 16, seconds, AsyncPinnedMutex()));
+            }
+            finally
+            {
+                RawMutex.StarvationThreshold = defaultThreshold;
+            }
         }
 
         var report = new LatencyReport

@@ -14,7 +14,9 @@ namespace PinSync.Bench.Profiling;
 /// </summary>
 internal static class InterleavedRun
 {
-    private static readonly (string Name, Func<ContendedAsyncBenchmarks, Task> Run)[] s_methods =
+    private const int Peers = 4;
+
+    private static (string Name, Func<ContendedAsyncBenchmarks, Task> Run)[] s_methods =
     [
         ("PinnedMutex", b => b.PinnedMutexRound()),
         ("SemaphoreSlim", b => b.SemaphoreSlimRound()),
@@ -22,6 +24,22 @@ internal static class InterleavedRun
         ("Nito", b => b.NitoRound()),
         ("VS", b => b.VsRound()),
     ];
+
+    /// <summary>An experiment: a sixth column, PinnedMutex with <paramref name="enter"/> applied for its rounds and
+    /// <paramref name="leave"/> after (library switches the bench can reach), interleaved with the others.</summary>
+    internal static void AddVariant(string name, Action enter, Action leave) =>
+        s_methods = [.. s_methods, (name, async b =>
+        {
+            enter();
+            try
+            {
+                await b.PinnedMutexRound();
+            }
+            finally
+            {
+                leave();
+            }
+        })];
 
     /// <summary>Runs the rows for each of <paramref name="tasks"/> × <paramref name="waits"/>, then the ping-pong table
     /// (<see cref="PingPongInterleavedRun"/>), and writes both to the console and to <c>ab.txt</c> in
@@ -117,11 +135,40 @@ internal static class InterleavedRun
 
         bench.Cleanup();
         var medians = samples.Select(Median).ToArray();
-        var best = Enumerable.Range(1, s_methods.Length - 1).MinBy(i => medians[i]);
+        var best = Enumerable.Range(1, Peers).MinBy(i => medians[i]);
+        var variant = s_methods.Length > Peers + 1
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"   {s_methods[Peers + 1].Name} {medians[Peers + 1],7:0} ({samples[Peers + 1].Min(),5:0}-{samples[Peers + 1].Max(),5:0}) / best {medians[Peers + 1] / medians[best],5:0.00}")
+            : "";
         return string.Create(CultureInfo.InvariantCulture,
             $"{tasks,5} {wait,-8} {medians[0],7:0} ({samples[0].Min(),5:0}-{samples[0].Max(),5:0})       {medians[1],9:0}  {medians[2],9:0}  {medians[3],9:0}  "
             + $"{medians[4],9:0}   {s_methods[best].Name,-13} {medians[0] / medians[best],6:0.00}"
-            + $"   {items / ops,10:0.000} {queued / ops,10:0.0000} {handoffs / ops,10:0.00000}");
+            + $"   {items / ops,10:0.000} {queued / ops,10:0.0000} {handoffs / ops,10:0.00000}{variant}");
+    }
+
+    /// <summary>An extra sixth column: <paramref name="run"/> interleaved with the others.</summary>
+    internal static void AddMethod(string name, Func<ContendedAsyncBenchmarks, Task> run) => s_methods = [.. s_methods, (name, run)];
+
+    /// <summary>The floor of the Yield rows: the same workers and rounds with no lock at all (one <c>Task.Yield</c> per
+    /// "acquisition").</summary>
+    internal static async Task YieldOnlyRound(ContendedAsyncBenchmarks bench)
+    {
+        var workers = new Task[bench.Tasks];
+        for (var i = 0; i < workers.Length; i++)
+        {
+            workers[i] = YieldOnly(ContendedAsyncBenchmarks.OpsPerRound / workers.Length);
+        }
+
+        await Task.WhenAll(workers);
+
+        static async Task YieldOnly(int ops)
+        {
+            await Task.Yield();
+            for (var i = 0; i < ops; i++)
+            {
+                await Task.Yield();
+            }
+        }
     }
 
     private static double Median(List<double> values)

@@ -96,4 +96,9 @@ internal static class WaitNodeFlags
     /// <summary>A blocking condition waiter was taken off the condition variable's list by a notification (not by
     /// <c>Dispose</c>): it must re-take the mutex through the node, which may now be on the mutex's list.</summary>
     internal const int Notified = 8;
+
+    /// <summary>An async mutex waiter that lost the race it was woken for and has a backstop armed (its own timer):
+    /// unlocks do not wake it, so a releaser that re-takes the mutex at once does not wake it for nothing again. The
+    /// backstop clears the flag and wakes the head if the mutex is free (see RawMutex.Deferral.cs).</summary>
+    internal const int DeferWake = 16;
 }

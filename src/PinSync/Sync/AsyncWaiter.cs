@@ -91,6 +91,10 @@ internal unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSource<bo
     /// <summary>The node of the current wait.</summary>
     internal WaitNode* Node => _node;
 
+    /// <summary>The object that owns the primitive's memory for the current wait (<see langword="null"/> for a raw
+    /// primitive whose memory the caller manages). Read under the wait lock while the node is linked.</summary>
+    internal object? KeepAlive => _keepAlive;
+
     /// <summary>The version of the current wait, for the <see cref="ValueTask"/> handed out.</summary>
     internal short Version => _core.Version;
 

@@ -19,7 +19,10 @@ namespace PinSync;
 /// compare-and-swap each and allocate nothing; a contended async wait allocates nothing once warm.</para>
 /// <para>Fairness: newcomers may barge past queued waiters (an unlock wakes the first waiter to compete, one woken
 /// waiter at a time), but a blocking waiter that has lost one such race, and any waiter that has waited longer than
-/// <see cref="RawMutex.StarvationThreshold"/> (1 ms), is handed the lock directly.</para>
+/// <see cref="RawMutex.StarvationThreshold"/> (1 ms), is handed the lock directly. An async waiter that lost such a
+/// race is not woken by the next unlock at once: the wake waits until the releasing work item ends and happens only if
+/// the lock is still free then, so a task that re-takes the lock straight away (a loop over sections held across an
+/// await) does not wake a waiter for nothing each time.</para>
 /// <para>Not recursive: blocking on a mutex the calling thread already holds through a blocking acquisition throws
 /// <see cref="LockRecursionException"/>.</para>
 /// <para>Thread safety: all members are thread-safe, except <see cref="Dispose"/>, which must not race with

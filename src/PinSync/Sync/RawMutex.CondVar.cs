@@ -165,6 +165,7 @@ public unsafe partial struct RawMutex
             node->EnqueuedAt = Seam.NowTicks(); // lost its first race: the starvation bound counts from here
         }
 
+        var waiter = honorAbandon ? AsyncWaiter.FromNode(node) : null;
         mutex->_waitLock.Enter();
         int state;
         if ((mutex->_state & Disposed) != 0)
@@ -175,7 +176,7 @@ public unsafe partial struct RawMutex
         {
             state = WaitNodeState.Granted;
         }
-        else if (honorAbandon && AsyncWaiter.FromNode(node) is { IsAbandoned: true } waiter)
+        else if (waiter is { IsAbandoned: true })
         {
             ClearWaitersBitIfEmptyLocked(mutex);
             mutex->_waitLock.Exit();
@@ -184,6 +185,11 @@ public unsafe partial struct RawMutex
         }
         else
         {
+            // Lost a race: the next unlocks defer its wake (RawMutex.Deferral.cs), if the mutex's memory has an owner
+            // object that the exit check can keep alive.
+            node->Flags = waiter?.KeepAlive is not null && s_deferWakes
+                ? node->Flags | WaitNodeFlags.DeferWake
+                : node->Flags & ~WaitNodeFlags.DeferWake;
             LinkLocked(mutex, node, atHead: true);
             state = WaitNodeState.Waiting;
         }

@@ -36,6 +36,9 @@ public unsafe partial struct RawMutex
             observed = seen;
         }
 
+        // This thread's exit check, allocated here if need be: nothing under the wait lock may allocate (an
+        // OutOfMemoryException there would leave the spin lock held).
+        var spareCheck = ExitCheck.ForThisThread();
         mutex->_waitLock.Enter();
         AssertInvariantsLocked(mutex);
         var first = ListHead.First(&mutex->_waiters);
@@ -50,9 +53,6 @@ public unsafe partial struct RawMutex
         // (its owner cannot leave before it is unlinked under this lock).
         var node = (WaitNode*)first;
 
-        // HasWaiters, when the list is now empty, is cleared below in the same atomic step that releases (or, on a
-        // handoff, on its own): one locked instruction fewer per wake than UnlinkLocked's separate And.
-        var emptied = UnlinkKeepBitLocked(mutex, node);
         // A blocking waiter that already lost one race gets the mutex directly (the kernel's MUTEX_FLAG_HANDOFF): it is
         // spinning or parked, so a handoff costs one unpark and bounds its wait. An async waiter gets it only past the
         // starvation bound: handing it over would hold the mutex idle across its completion's thread-pool hop.
@@ -60,6 +60,21 @@ public unsafe partial struct RawMutex
         var enqueuedAt = node->EnqueuedAt;
         var handOff = (node->Flags & WaitNodeFlags.LostWakeup) != 0
             || (enqueuedAt != 0 && Seam.NowTicks() - enqueuedAt >= Volatile.Read(ref s_starvationThresholdTicks));
+        if (!handOff && (node->Flags & WaitNodeFlags.DeferWake) != 0 && ExitCheck.CanDefer(mutex, node, spareCheck, out var check, out var owner))
+        {
+            // A deferred wake (RawMutex.Deferral.cs): the head lost its last race to a barger. Only release — waking it
+            // now would most likely lose again to this releaser re-taking the mutex — and leave the wake to this
+            // thread's exit check, which runs after the current work item. WakePending is clear (checked above) and
+            // only the holder sets it, so clearing Locked loses nothing.
+            Interlocked.And(ref mutex->_state, ~Locked);
+            mutex->_waitLock.Exit();
+            check.AfterRelease(mutex, owner);
+            return;
+        }
+
+        // HasWaiters, when the list is now empty, is cleared below in the same atomic step that releases (or, on a
+        // handoff, on its own): one locked instruction fewer per wake than UnlinkLocked's separate And.
+        var emptied = UnlinkKeepBitLocked(mutex, node);
         if (handOff)
         {
             node->State = WaitNodeState.Granted; // Locked stays set: the mutex now belongs to the waiter.

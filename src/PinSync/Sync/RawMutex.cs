@@ -9,8 +9,11 @@
 //     goes back to the head of the list with its original enqueue time. Only one woken waiter is on its way at a
 //     time (WakePending, as CoreLib's Lock does): while it is, an unlock only releases, so a hot releaser that
 //     re-takes the lock at once does not wake (and re-queue) a waiter per acquisition. The woken waiter clears the
-//     bit when it competes (taking the lock, re-queuing or giving up), so the next unlock wakes again. (Exception: a
-//     notified condition waiter whose wake empties the list is woken without the bit; see UnlockSlow.) Or
+//     bit when it competes (taking the lock, re-queuing or giving up), so the next unlock wakes again — unless the
+//     waiter that re-queued is async: then unlocks defer its wake to the releasing thread's exit check, a work item
+//     that runs once the releaser's current work item ends and wakes the head only if the mutex is still free
+//     (RawMutex.Deferral.cs; a releaser that re-takes the mutex at once wakes nobody for nothing). (And a notified
+//     condition waiter whose wake empties the list is woken without WakePending; see UnlockSlow.) Or
 //   * hands the lock over directly (keeps Locked, state Granted) when that waiter is a blocking one that already lost
 //     a race it was woken for (LostWakeup: the kernel's MUTEX_FLAG_HANDOFF; it is spinning or parked, so the handoff
 //     costs one unpark), or once it has waited longer than StarvationThreshold (1 ms by default). Async waiters get
@@ -19,13 +22,13 @@
 //     long, no longer. The trade-off is the one CoreLib's Lock makes: pure handoff would serialize every
 //     acquisition behind a context switch; pure barging lets a hot thread starve a sleeper indefinitely.
 //
-// Who completes waiters. Only whoever unlinks a node under the wait lock: an unlocker (Granted/Woken), the waiter's
-// own timeout or cancellation (TimedOut/Canceled), or Dispose (Disposed). Wakers copy the parker id or waiter handle
+// Who completes waiters. Only whoever unlinks a node under the wait lock: an unlocker or an exit check (Granted/Woken),
+// the waiter's own timeout or cancellation (TimedOut/Canceled), or Dispose (Disposed). Wakers copy the parker id or waiter handle
 // under the lock and unpark/queue after dropping it; async completions always run on the thread pool (or as an
 // explorer operation), never inline in Unlock.
 //
 // A woken waiter that gives up (timeout, cancellation) passes the wakeup on (TryLock then Unlock), so no waiter
-// sleeps while the mutex is free. A waiter granted the lock in the same instant as its timeout keeps it and reports
+// sleeps while the mutex is free — beyond the end of the releaser's current work item, for a deferred wake. A waiter granted the lock in the same instant as its timeout keeps it and reports
 // success: the grant happened first under the wait lock.
 //
 // Scheduling points: Acquire/Release/Enqueue/Wait/Wake are reported to the seam outside the wait lock; the wait-lock
