@@ -22,7 +22,9 @@ namespace PinSync.Bench;
 /// (the variant is a sixth column: PinnedMutex with deferred wakes off, with a 250 µs starvation threshold, or no lock
 /// at all): the contended async class's methods
 /// called directly, interleaved round by round in one process; medians and PinSync / best peer (how a change to the
-/// primitives is judged on a shared machine).</item>
+/// primitives is judged on a shared machine); the async condition-variable ping-pong table follows.</item>
+/// <item><c>--ab-pingpong [--rounds n]</c>: only the ping-pong table (CondVar + PinnedMutex, SemaphoreSlim pair, Nito
+/// AsyncConditionVariable, and two diagnostic PinSync rows), interleaved round by round in one process.</item>
 /// <item><c>--idle-wake [--rounds n]</c>: what a deferred wake costs an idle lock (last unlock to the waiter holding it,
 /// deferral on and off in alternate rounds).</item>
 /// <item><c>--ab-runtime [--rounds n]</c>: the grain runtime's request-timeout price (coarse sweep, per-request timer,
@@ -88,6 +90,15 @@ public static class Program
 
             var rounds = TakeValue(rest, "--rounds") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 9;
             Profiling.InterleavedRun.Run(tasks, body, [Sync.WaitMode.Plain, Sync.WaitMode.Token, Sync.WaitMode.Timeout], rounds, results);
+            return 0;
+        }
+
+        if (Take(rest, "--ab-pingpong"))
+        {
+            var rounds = TakeValue(rest, "--rounds") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 31;
+            var lines = Profiling.PingPongInterleavedRun.Run(rounds);
+            Directory.CreateDirectory(results);
+            File.WriteAllLines(Path.Combine(results, "ab-pingpong.txt"), lines);
             return 0;
         }
 

@@ -41,8 +41,9 @@ internal static class InterleavedRun
             }
         })];
 
-    /// <summary>Runs the rows for each of <paramref name="tasks"/> × <paramref name="waits"/> and writes the table to the
-    /// console and to <c>ab.txt</c> in <paramref name="resultsDirectory"/>.</summary>
+    /// <summary>Runs the rows for each of <paramref name="tasks"/> × <paramref name="waits"/>, then the ping-pong table
+    /// (<see cref="PingPongInterleavedRun"/>), and writes both to the console and to <c>ab.txt</c> in
+    /// <paramref name="resultsDirectory"/>.</summary>
     internal static void Run(int[] tasks, HoldBody body, WaitMode[] waits, int rounds, string resultsDirectory)
     {
         using var listener = new System.Diagnostics.Metrics.MeterListener();
@@ -76,6 +77,8 @@ internal static class InterleavedRun
             }
         }
 
+        lines.Add("");
+        lines.AddRange(PingPongInterleavedRun.Run(rounds * 3));
         Directory.CreateDirectory(resultsDirectory);
         File.WriteAllLines(Path.Combine(resultsDirectory, "ab.txt"), lines);
     }

@@ -84,7 +84,7 @@ internal static class PingPongProfile
         }
     }
 
-    private static Func<Task> PinnedSemaphorePair()
+    internal static Func<Task> PinnedSemaphorePair()
     {
         var ping = new PinnedSemaphore(0, 1);
         var pong = new PinnedSemaphore(0, 1);
@@ -116,7 +116,7 @@ internal static class PingPongProfile
         }
     }
 
-    private static Func<Task> CondVarPair(bool notifyUnderLock)
+    internal static Func<Task> CondVarPair(bool notifyUnderLock)
     {
         var mutex = new PinnedMutex<int>(0);
         var condVar = new CondVar();

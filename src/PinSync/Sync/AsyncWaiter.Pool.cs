@@ -46,12 +46,32 @@ internal unsafe partial class AsyncWaiter
 #endif
     }
 
+    // The shared pool's thread-local slot, here rather than in WaiterPool<AsyncWaiter>: a thread-static of a
+    // non-generic class is one inline TLS access, one of a generic class over a reference type (shared code) a
+    // runtime helper call — on every wait and every completion.
+    [ThreadStatic]
+    private static AsyncWaiter? t_cached;
+
     /// <summary>Takes an idle waiter from the shared pool, or makes one.</summary>
-    internal static AsyncWaiter Rent() => WaiterPool<AsyncWaiter>.Rent() ?? new AsyncWaiter();
+    internal static AsyncWaiter Rent()
+    {
+        var cached = t_cached;
+        if (cached is not null)
+        {
+            t_cached = null;
+            return cached;
+        }
+
+        return WaiterPool<AsyncWaiter>.RentShared() ?? new AsyncWaiter();
+    }
 
     private static void Return(AsyncWaiter waiter)
     {
-        if (!WaiterPool<AsyncWaiter>.TryReturn(waiter))
+        if (t_cached is null)
+        {
+            t_cached = waiter;
+        }
+        else if (!WaiterPool<AsyncWaiter>.TryReturnShared(waiter))
         {
             waiter.Drop();
         }
@@ -87,6 +107,12 @@ internal static class WaiterPool<TWaiter>
             return cached;
         }
 
+        return RentShared();
+    }
+
+    /// <summary>An idle waiter from the locked stack (not the thread-local slot), or <see langword="null"/>.</summary>
+    internal static TWaiter? RentShared()
+    {
         lock (s_lock)
         {
             if (s_pooled > 0)
@@ -109,6 +135,13 @@ internal static class WaiterPool<TWaiter>
             return true;
         }
 
+        return TryReturnShared(waiter);
+    }
+
+    /// <summary>Keeps an idle waiter on the locked stack (not the thread-local slot); <see langword="false"/> when it is
+    /// full.</summary>
+    internal static bool TryReturnShared(TWaiter waiter)
+    {
         lock (s_lock)
         {
             if (s_pooled < Size)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading.Tasks.Sources;
 using PinSync.Internal;
@@ -55,10 +56,17 @@ internal unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSource<bo
     private int _timedOut;
 
     // Completion protocol: 0 = not completing; 1 = inside _core.SetResult/SetException (the continuation may run
-    // inline, consume the result and start a new wait); 2 = the result was consumed during that call, so recycling
-    // waits until the call has unwound — otherwise the continuation could rent this very object again while the
-    // completion that runs it is still on the stack.
+    // inline, consume the result and start a new wait); 2 = the result was consumed on another thread during that
+    // call, so recycling waits until the call has unwound — otherwise the continuation could rent this very object
+    // again while the completion that runs it is still on the stack. A result consumed inline, on the completing
+    // thread itself (the common case: no captured context), is marked through t_completing instead, with no atomic
+    // instruction on either side.
     private int _completing;
+
+    // The waiter whose completion call (in Finish) is running on this thread, or null; GetResult clears it when the
+    // continuation consumed the result inline, and Finish then recycles once the call has unwound.
+    [ThreadStatic]
+    private static AsyncWaiter? t_completing;
 
     // Condition waits: who restores the guard's acquisition once the mutex is held again, the acquisition, and the
     // outcome remembered while the mutex is re-taken after a wait that ended without a notification (0 = none).
@@ -97,7 +105,13 @@ internal unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSource<bo
     internal int AbandonState => Volatile.Read(ref _timedOut) != 0 ? WaitNodeState.TimedOut : WaitNodeState.Canceled;
 
     /// <summary>The waiter a node belongs to.</summary>
-    internal static AsyncWaiter FromNode(WaitNode* node) => (AsyncWaiter)GCHandle.FromIntPtr(node->Waiter).Target!;
+    internal static AsyncWaiter FromNode(WaitNode* node) => FromHandle(node->Waiter);
+
+    /// <summary>The waiter a node's <see cref="WaitNode.Waiter"/> handle stands for.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static AsyncWaiter FromHandle(nint handle) =>
+        // SAFETY (type): the handle is only ever made by this class's constructor, for this object (or a subclass).
+        Unsafe.As<AsyncWaiter>(GCHandle.FromIntPtr(handle).Target!);
 
     /// <summary>
     /// Starts a wait: rents and fills a detached node, registers the token and the timeout. The caller then links the
@@ -200,7 +214,7 @@ internal unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSource<bo
 
         // Disarm clears the wait's fields: keep what the exceptions report.
         var token = _pendingOutcome != 0 ? _canceledToken : _token;
-        var name = _ops?.Name ?? "primitive";
+        var ops = _ops; // its name, for a disposed wait's exception (a virtual call only that path pays)
         if (_relock is { } relock)
         {
             if (state == WaitNodeState.Granted)
@@ -213,6 +227,8 @@ internal unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSource<bo
 
         Disarm();
         Volatile.Write(ref _completing, 1);
+        var outer = t_completing;
+        t_completing = this;
         switch (state)
         {
             case WaitNodeState.Granted:
@@ -226,13 +242,22 @@ internal unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSource<bo
                 break;
             default:
                 Debug.Assert(state == WaitNodeState.Disposed, $"Unexpected final state {state}.");
-                _core.SetException(new ObjectDisposedException(name));
+                _core.SetException(new ObjectDisposedException(ops?.Name ?? "primitive"));
                 break;
         }
 
-        if (Interlocked.Exchange(ref _completing, 0) == 2)
+        // No field of this object may be read past this point unless it is still ours: a result consumed on another
+        // thread (state 2) leaves the recycling to us, one consumed inline cleared t_completing.
+        var consumedInline = t_completing is null;
+        t_completing = outer;
+        if (consumedInline)
         {
+            _completing = 0;
             Recycle(); // consumed inline by the continuation: recycle now that the completion has unwound
+        }
+        else if (Interlocked.Exchange(ref _completing, 0) == 2)
+        {
+            Recycle(); // consumed on another thread during the call: the same
         }
     }
 
@@ -303,8 +328,13 @@ internal unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSource<bo
         }
         finally
         {
-            // Consumed inside our own completion call: Finish recycles once that call returns.
-            if (Interlocked.CompareExchange(ref _completing, 2, 1) != 1)
+            // Consumed inside our own completion call (inline on its thread, or elsewhere while it runs): Finish
+            // recycles once that call returns.
+            if (t_completing == this)
+            {
+                t_completing = null;
+            }
+            else if (Interlocked.CompareExchange(ref _completing, 2, 1) != 1)
             {
                 Recycle();
             }

@@ -63,7 +63,7 @@ public unsafe partial struct RawCondVar
         condVar->_waitLock.Exit();
 
         // Linked before the release: a notify issued after the release cannot miss us.
-        RawMutex.Unlock(mutex);
+        RawMutex.UnlockForWait(mutex);
         Seam.Point(SchedulingPointKind.Wait, (nint)condVar, "CondVar.WaitAsync");
         early = WaitNodeState.Waiting;
         return waiter;

@@ -74,6 +74,11 @@ public unsafe partial struct RawCondVar
     public static bool NotifyOne(RawCondVar* condVar)
     {
         Seam.Point(SchedulingPointKind.Notify, (nint)condVar, nameof(NotifyOne));
+        if (NobodyCounted(condVar))
+        {
+            return false;
+        }
+
         condVar->_waitLock.Enter();
         var notified = NotifyFirstLocked(condVar, &condVar->_waiters, out var parker, out var waiter, out var wake);
         condVar->_waitLock.Exit();
@@ -92,6 +97,10 @@ public unsafe partial struct RawCondVar
     public static int NotifyAll(RawCondVar* condVar)
     {
         Seam.Point(SchedulingPointKind.Notify, (nint)condVar, nameof(NotifyAll));
+        if (NobodyCounted(condVar))
+        {
+            return 0;
+        }
 
         // SAFETY: the local head lives in this frame and is drained (under the wait lock) before the frame returns;
         // nodes spliced onto it are reached only under the same lock, by us or by their own timeout/cancellation.
@@ -165,6 +174,15 @@ public unsafe partial struct RawCondVar
             RawMutex.Wake(parker, waiter);
         }
     }
+
+    /// <summary>
+    /// Whether no waiter is counted, read without the wait lock: a notification then has nobody to wake and is not
+    /// stored, so it needs no lock section. A notification owed to a waiter cannot be missed: the waiter counts itself
+    /// (under the wait lock) before it releases its mutex, and a notifier it is owed to comes after that release — it
+    /// took the mutex afterwards to change the condition, so the count is visible to it (or it changed the condition
+    /// first, and the waiter saw the change and did not wait).
+    /// </summary>
+    private static bool NobodyCounted(RawCondVar* condVar) => Volatile.Read(ref condVar->_waiterCount) == 0;
 
     /// <summary>Under the wait lock: notifies the first node of <paramref name="list"/> — morphs it onto its mutex's
     /// list, or marks it woken (then <paramref name="wake"/> is set and the caller wakes it after unlocking).</summary>

@@ -139,9 +139,12 @@ public unsafe partial struct RawMutex
     /// <summary>The mutex's side of the async waiter protocol.</summary>
     private sealed class MutexOps : WaitListOps
     {
-        internal override string Name => "mutex";
+        internal MutexOps()
+            : base(needsEnqueueTime: true)
+        {
+        }
 
-        internal override bool NeedsEnqueueTime => true;
+        internal override string Name => "mutex";
 
         internal override bool TryUnlink(nint primitive, WaitNode* node, int newState)
         {

@@ -16,6 +16,19 @@ public unsafe partial struct RawMutex
     /// </summary>
     internal static bool MorphOrWake(RawMutex* mutex, WaitNode* node)
     {
+        // Free (or disposed): the waiter is woken to compete, and neither the list nor HasWaiters is touched, so no
+        // lock section is needed (the notify-after-unlock idiom). The node is the notifier's under the condition
+        // variable's lock; a locker that takes the mutex right after this read only makes the woken waiter lose its
+        // race and re-queue, where that holder's unlock finds it. The state is published last (a blocking waiter reads
+        // it without a lock).
+        var observed = Volatile.Read(ref mutex->_state);
+        if ((observed & Locked) == 0 || (observed & Disposed) != 0)
+        {
+            node->EnqueuedAt = MorphedEnqueueTime(node);
+            Volatile.Write(ref node->State, WaitNodeState.Woken);
+            return true;
+        }
+
         mutex->_waitLock.Enter();
 
         // Announce a waiter before looking at Locked: an unlock that races with us either sees HasWaiters (and takes
@@ -38,6 +51,23 @@ public unsafe partial struct RawMutex
 
         mutex->_waitLock.Exit();
         return wake;
+    }
+
+    /// <summary>
+    /// <see cref="Unlock"/> for a condition wait releasing the mutex: reads the state before the swap. A condition wait
+    /// usually releases a mutex with bits besides <see cref="Locked"/> set (a notified waiter morphed onto it, a wake
+    /// pending), where Unlock's blind swap would fail and cost a locked instruction for nothing.
+    /// </summary>
+    internal static void UnlockForWait(RawMutex* mutex)
+    {
+        Seam.Point(SchedulingPointKind.Release, (nint)mutex, nameof(Unlock));
+
+        // SAFETY: the caller holds the live, pinned mutex (checked by the condition variable).
+        mutex->_ownerThreadId = 0;
+        if (Volatile.Read(ref mutex->_state) != Locked || Interlocked.CompareExchange(ref mutex->_state, 0, Locked) != Locked)
+        {
+            UnlockSlow(mutex);
+        }
     }
 
     /// <summary>

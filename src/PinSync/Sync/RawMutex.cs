@@ -12,7 +12,8 @@
 //     bit when it competes (taking the lock, re-queuing or giving up), so the next unlock wakes again — unless the
 //     waiter that re-queued is async: then unlocks defer its wake to the releasing thread's exit check, a work item
 //     that runs once the releaser's current work item ends and wakes the head only if the mutex is still free
-//     (RawMutex.Deferral.cs; a releaser that re-takes the mutex at once wakes nobody for nothing); or
+//     (RawMutex.Deferral.cs; a releaser that re-takes the mutex at once wakes nobody for nothing). (And a notified
+//     condition waiter whose wake empties the list is woken without WakePending; see UnlockSlow.) Or
 //   * hands the lock over directly (keeps Locked, state Granted) when that waiter is a blocking one that already lost
 //     a race it was woken for (LostWakeup: the kernel's MUTEX_FLAG_HANDOFF; it is spinning or parked, so the handoff
 //     costs one unpark), or once it has waited longer than StarvationThreshold (1 ms by default). Async waiters get
@@ -291,6 +292,18 @@ public unsafe partial struct RawMutex
         }
 
         return true;
+    }
+
+    /// <summary>Under the wait lock: unlinks the linked <paramref name="node"/> and keeps the count in step, but leaves
+    /// <see cref="HasWaiters"/> to the caller, who clears it (returned <see langword="true"/>: the list is empty now)
+    /// before it drops the lock.</summary>
+    private static bool UnlinkKeepBitLocked(RawMutex* mutex, WaitNode* node)
+    {
+        AssertInvariantsLocked(mutex);
+        WaitListCheck.BeforeUnlink(&mutex->_waitLock, &node->Link, "RawMutex", mutex);
+        var unlinked = ListHead.Remove(&node->Link);
+        Debug.Assert(unlinked, "The node is linked.");
+        return --mutex->_waiterCount == 0;
     }
 
     /// <summary>

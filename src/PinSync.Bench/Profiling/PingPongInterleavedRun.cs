@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Globalization;
+using PinSync.Bench.Sync;
+
+namespace PinSync.Bench.Profiling;
+
+/// <summary>
+/// <c>--ab-pingpong</c> (and the last table of <c>--ab</c>): the async condition-variable ping-pong of
+/// <see cref="CondVarPingPongAsyncBenchmarks"/> — the benchmark's own methods, the exact code BenchmarkDotNet runs —
+/// plus two diagnostic PinSync rows of <see cref="PingPongProfile"/> (a <see cref="PinnedSemaphore"/> pair, and the
+/// CondVar handoff with the notification sent after the unlock), called directly in one process and
+/// <b>interleaved</b>: each round runs one invocation (4 096 round trips) of every row in a rotating order, so that a
+/// burst of outside load hits all of them alike. The table gives each row's median ns per round trip over the rounds,
+/// the spread, the bytes and thread-pool work items per round trip, PinSync's queued lock waits and handoffs per round
+/// trip (from its meter: a CondVar side whose re-lock had to queue ran while the other side held the mutex, i.e. the
+/// round went cross-thread), and the CondVar row against the SemaphoreSlim pair and against Nito.
+/// </summary>
+internal static class PingPongInterleavedRun
+{
+    /// <summary>Runs the table and returns its lines (also written to the console).</summary>
+    internal static List<string> Run(int rounds)
+    {
+        var bench = new CondVarPingPongAsyncBenchmarks();
+        (string Name, Func<Task> Run)[] rows =
+        [
+            ("CondVar + PinnedMutex", bench.CondVarPingPong),
+            ("SemaphoreSlim pair", bench.SemaphoreSlimPingPong),
+            ("Nito AsyncConditionVariable", bench.NitoPingPong),
+            ("PinnedSemaphore pair", PingPongProfile.PinnedSemaphorePair()),
+            ("CondVar, notify after unlock", PingPongProfile.CondVarPair(notifyUnderLock: false)),
+        ];
+
+        // PinSync's meter (slow paths only): a LockAsync that had to queue (the other side held the mutex when this
+        // side came back to re-lock: the round trip went cross-thread), and handoffs past the starvation bound.
+        long queued = 0, handoffs = 0;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "PinSync" && instrument.Name is "pinsync.contended_acquisitions" or "pinsync.handoffs")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+            Interlocked.Add(ref instrument.Name == "pinsync.handoffs" ? ref handoffs : ref queued, value));
+        listener.Start();
+
+        var lines = new List<string>
+        {
+            string.Create(CultureInfo.InvariantCulture,
+                $"# {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, ping-pong (2 tasks), {rounds} interleaved rounds of "
+                + $"{CondVarPingPongAsyncBenchmarks.RoundTrips} round trips, load average (1 min) {Infrastructure.LoadAverage.OneMinuteText()}"),
+            "row                              ns/rt (min-max)          B/rt  pool items/rt  queued/rt handoffs/rt",
+        };
+        Console.WriteLine(lines[0]);
+        Console.WriteLine(lines[1]);
+
+        var samples = new List<double>[rows.Length];
+        var bytes = new long[rows.Length];
+        var items = new long[rows.Length];
+        var queuedPerRow = new long[rows.Length];
+        var handoffsPerRow = new long[rows.Length];
+        for (var m = 0; m < rows.Length; m++)
+        {
+            samples[m] = [];
+
+            // Warm-up: tiering (OSR, then tier 1 once the process has been quiet of new tier-0 code for a while: a
+            // count of invocations is not enough, the rounds would measure unoptimized PinSync code against the
+            // precompiled BCL), the waiter pools, pool threads.
+            var warmUntil = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 3 / 4);
+            while (Stopwatch.GetTimestamp() < warmUntil)
+            {
+                rows[m].Run().GetAwaiter().GetResult();
+            }
+        }
+
+        for (var r = 0; r < rounds; r++)
+        {
+            for (var k = 0; k < rows.Length; k++)
+            {
+                var m = (k + r) % rows.Length;
+                var b0 = GC.GetTotalAllocatedBytes(precise: true);
+                var i0 = ThreadPool.CompletedWorkItemCount;
+                var (q0, h0) = (Interlocked.Read(ref queued), Interlocked.Read(ref handoffs));
+                var t0 = Stopwatch.GetTimestamp();
+                rows[m].Run().GetAwaiter().GetResult();
+                samples[m].Add(Stopwatch.GetElapsedTime(t0).TotalNanoseconds / CondVarPingPongAsyncBenchmarks.RoundTrips);
+                items[m] += ThreadPool.CompletedWorkItemCount - i0;
+                bytes[m] += GC.GetTotalAllocatedBytes(precise: true) - b0;
+                queuedPerRow[m] += Interlocked.Read(ref queued) - q0;
+                handoffsPerRow[m] += Interlocked.Read(ref handoffs) - h0;
+            }
+        }
+
+        bench.Cleanup();
+        double ops = (double)rounds * CondVarPingPongAsyncBenchmarks.RoundTrips;
+        var medians = samples.Select(Median).ToArray();
+        for (var m = 0; m < rows.Length; m++)
+        {
+            var line = string.Create(CultureInfo.InvariantCulture,
+                $"{rows[m].Name,-32} {medians[m],6:0} ({samples[m].Min(),5:0}-{samples[m].Max(),5:0})   {bytes[m] / ops,10:0.0} {items[m] / ops,14:0.00} {queuedPerRow[m] / ops,10:0.000} {handoffsPerRow[m] / ops,11:0.000}");
+            Console.WriteLine(line);
+            lines.Add(line);
+        }
+
+        var summary = string.Create(CultureInfo.InvariantCulture,
+            $"CondVar / SemaphoreSlim pair {medians[0] / medians[1]:0.00}, CondVar / Nito {medians[0] / medians[2]:0.00}, "
+            + $"PinnedSemaphore pair / SemaphoreSlim pair {medians[3] / medians[1]:0.00}; load average (1 min) now {Infrastructure.LoadAverage.OneMinuteText()}");
+        Console.WriteLine(summary);
+        lines.Add(summary);
+        return lines;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}
