@@ -73,8 +73,13 @@ public unsafe partial struct RawMutex
     /// </remarks>
     private sealed class ExitCheck : IThreadPoolWorkItem
     {
+        // The thread's reusable check (production).
         [ThreadStatic]
         private static ExitCheck? t_current;
+
+        // Under a controller: a fresh check for the next deferral (each one is used once).
+        [ThreadStatic]
+        private static ExitCheck? t_spare;
 
         // The owner keeps the mutex's memory alive until the check has run. Written by the owning thread while
         // _queued is 0; read by Execute before it clears _queued (_mutex is left as it is: an unlock compares it).
@@ -84,22 +89,44 @@ public unsafe partial struct RawMutex
         // 1 from a deferring unlock until Execute has taken the mutex to check.
         private int _queued;
 
-        /// <summary>Before the wait lock, on the releasing thread: the check a deferring unlock would use. Allocates
-        /// outside the lock (once per thread; under a controller, once per slow unlock: a controller ending a schedule
-        /// drops the work items still queued, and a dropped per-thread check would stay "queued" for ever, so a later
-        /// schedule on this thread and mutex would rely on it and sleep).</summary>
-        internal static ExitCheck ForThisThread() =>
-            Seam.ControlEnabled && SchedulingController.Current is not null ? new ExitCheck() : t_current ??= new ExitCheck();
-
         /// <summary>Under the mutex's wait lock, by its releasing holder, with <paramref name="head"/> the first waiter
-        /// and <paramref name="spare"/> from <see cref="ForThisThread"/>: whether the wake may be deferred (the mutex's
-        /// memory has an owner object, and this thread's check is free or already covers this mutex). Allocates
-        /// nothing.</summary>
-        internal static bool CanDefer(RawMutex* mutex, WaitNode* head, ExitCheck spare, out ExitCheck check, out object owner)
+        /// (flagged <see cref="WaitNodeFlags.DeferWake"/>): whether the wake may be deferred — the mutex's memory has an
+        /// owner object, this thread has a check (<see cref="Provide"/> allocates one after the lock, so nothing under
+        /// the spin lock allocates: an OutOfMemoryException there would leave it held), and the check is free or already
+        /// covers this mutex. Under a controller each deferral uses up a fresh check: a controller ending a schedule
+        /// drops the work items still queued, and a dropped per-thread check would stay "queued" for ever (a later
+        /// schedule on this thread and mutex would rely on it and sleep).</summary>
+        internal static bool CanDefer(RawMutex* mutex, WaitNode* head, out ExitCheck check, out object owner)
         {
-            check = spare;
+            var controlled = Seam.ControlEnabled && SchedulingController.Current is not null;
+            var candidate = controlled ? t_spare : t_current;
             owner = AsyncWaiter.FromNode(head).KeepAlive!;
-            return owner is not null && (Volatile.Read(ref check._queued) == 0 || check._mutex == mutex);
+            if (candidate is null || owner is null || (Volatile.Read(ref candidate._queued) != 0 && candidate._mutex != mutex))
+            {
+                check = null!;
+                return false;
+            }
+
+            if (controlled)
+            {
+                t_spare = null;
+            }
+
+            check = candidate;
+            return true;
+        }
+
+        /// <summary>Outside any lock, on the releasing thread: makes sure the next deferral finds a check.</summary>
+        internal static void Provide()
+        {
+            if (Seam.ControlEnabled && SchedulingController.Current is not null)
+            {
+                t_spare ??= new ExitCheck();
+            }
+            else
+            {
+                t_current ??= new ExitCheck();
+            }
         }
 
         /// <summary>After the deferring unlock released the mutex (a full fence): makes sure a check of it is queued.

@@ -36,9 +36,6 @@ public unsafe partial struct RawMutex
             observed = seen;
         }
 
-        // This thread's exit check, allocated here if need be: nothing under the wait lock may allocate (an
-        // OutOfMemoryException there would leave the spin lock held).
-        var spareCheck = ExitCheck.ForThisThread();
         mutex->_waitLock.Enter();
         AssertInvariantsLocked(mutex);
         var first = ListHead.First(&mutex->_waiters);
@@ -60,7 +57,8 @@ public unsafe partial struct RawMutex
         var enqueuedAt = node->EnqueuedAt;
         var handOff = (node->Flags & WaitNodeFlags.LostWakeup) != 0
             || (enqueuedAt != 0 && Seam.NowTicks() - enqueuedAt >= Volatile.Read(ref s_starvationThresholdTicks));
-        if (!handOff && (node->Flags & WaitNodeFlags.DeferWake) != 0 && ExitCheck.CanDefer(mutex, node, spareCheck, out var check, out var owner))
+        var deferrable = !handOff && (node->Flags & WaitNodeFlags.DeferWake) != 0;
+        if (deferrable && ExitCheck.CanDefer(mutex, node, out var check, out var owner))
         {
             // A deferred wake (RawMutex.Deferral.cs): the head lost its last race to a barger. Only release — waking it
             // now would most likely lose again to this releaser re-taking the mutex — and leave the wake to this
@@ -69,6 +67,7 @@ public unsafe partial struct RawMutex
             Interlocked.And(ref mutex->_state, ~Locked);
             mutex->_waitLock.Exit();
             check.AfterRelease(mutex, owner);
+            ExitCheck.Provide(); // under a controller the check was used up: the next deferral needs a fresh one
             return;
         }
 
@@ -117,6 +116,11 @@ public unsafe partial struct RawMutex
 
         try
         {
+            if (deferrable)
+            {
+                ExitCheck.Provide(); // it could not defer for want of a check: allocate one now, outside the spin lock
+            }
+
             if (handOff)
             {
                 PinSyncMetrics.RecordHandoff(); // outside the spin lock: listeners run user code
