@@ -116,6 +116,16 @@ public unsafe partial struct RawMutex
             return true;
         }
 
+        /// <summary>Outside any lock, under a controller: makes sure this unlock finds a spare check (so the explorer's
+        /// replays see the same decisions whichever worker thread runs the operation).</summary>
+        internal static void ProvideIfControlled()
+        {
+            if (SchedulingController.Current is not null)
+            {
+                t_spare ??= new ExitCheck();
+            }
+        }
+
         /// <summary>Outside any lock, on the releasing thread: makes sure the next deferral finds a check.</summary>
         internal static void Provide()
         {

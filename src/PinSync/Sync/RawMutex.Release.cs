@@ -36,6 +36,13 @@ public unsafe partial struct RawMutex
             observed = seen;
         }
 
+        if (Seam.ControlEnabled)
+        {
+            // Under a controller whether an unlock defers must depend on the schedule only, not on which worker
+            // thread has a spare check left from earlier schedules: give this one its spare before the lock.
+            ExitCheck.ProvideIfControlled();
+        }
+
         mutex->_waitLock.Enter();
         AssertInvariantsLocked(mutex);
         var first = ListHead.First(&mutex->_waiters);

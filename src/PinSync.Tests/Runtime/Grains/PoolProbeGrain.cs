@@ -33,6 +33,11 @@ public interface IPoolProbeGrain : IGrainWithStringKey
 public sealed class PoolProbeGrain : Grain, IPoolProbeGrain
 {
     private static readonly ConcurrentDictionary<string, TaskCompletionSource> s_gates = new();
+    private static readonly ConcurrentDictionary<string, TaskCompletionSource> s_started = new();
+
+    /// <summary>Completed once the grain with <paramref name="key"/> runs <see cref="Hold"/> (made on first use).</summary>
+    public static TaskCompletionSource Started(string key) =>
+        s_started.GetOrAdd(key, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
     /// <summary>The gate of the grain with <paramref name="key"/> (made on first use).</summary>
     public static TaskCompletionSource Gate(string key) =>
@@ -50,6 +55,7 @@ public sealed class PoolProbeGrain : Grain, IPoolProbeGrain
 
     public async ValueTask<int> Hold(int value, CancellationToken cancellationToken)
     {
+        Started(this.GetPrimaryKeyString()).TrySetResult();
         await Gate(this.GetPrimaryKeyString()).Task;
         return value;
     }
