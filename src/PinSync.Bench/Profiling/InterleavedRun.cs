@@ -46,17 +46,8 @@ internal static class InterleavedRun
     /// <paramref name="resultsDirectory"/>.</summary>
     internal static void Run(int[] tasks, HoldBody body, WaitMode[] waits, int rounds, string resultsDirectory)
     {
-        using var listener = new System.Diagnostics.Metrics.MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == "PinSync" && instrument.Name is "pinsync.contended_acquisitions" or "pinsync.handoffs")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
-            Interlocked.Add(ref instrument.Name == "pinsync.handoffs" ? ref s_handoffs : ref s_queued, value));
-        listener.Start();
+        using var meter = new MeterCounts();
+        s_meter = meter;
         var lines = new List<string>
         {
             string.Create(CultureInfo.InvariantCulture,
@@ -87,8 +78,9 @@ internal static class InterleavedRun
     internal static bool Verbose { get; set; }
 
     private static bool s_firstRow = true;
-    private static long s_queued;
-    private static long s_handoffs;
+
+    // PinSync's meter for the rows of the current Run.
+    private static MeterCounts? s_meter;
 
     private static string Row(int tasks, HoldBody body, WaitMode wait, int rounds)
     {
@@ -111,7 +103,7 @@ internal static class InterleavedRun
             for (var k = 0; k < s_methods.Length; k++)
             {
                 var m = (k + r) % s_methods.Length;
-                var (i0, q0, h0) = (ThreadPool.CompletedWorkItemCount, Interlocked.Read(ref s_queued), Interlocked.Read(ref s_handoffs));
+                var (i0, q0, h0) = (ThreadPool.CompletedWorkItemCount, s_meter!.Queued, s_meter!.Handoffs);
                 var t0 = Stopwatch.GetTimestamp();
                 s_methods[m].Run(bench).GetAwaiter().GetResult();
                 samples[m].Add(Stopwatch.GetElapsedTime(t0).TotalNanoseconds / ContendedAsyncBenchmarks.OpsPerRound);
@@ -121,12 +113,12 @@ internal static class InterleavedRun
                     {
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                             $"      round {r}: {samples[0][^1],7:0} ns/acq, {(ThreadPool.CompletedWorkItemCount - i0) / (double)ContendedAsyncBenchmarks.OpsPerRound:0.000} items/acq, "
-                            + $"queued {Interlocked.Read(ref s_queued) - q0}, handoffs {Interlocked.Read(ref s_handoffs) - h0}, pool threads {ThreadPool.ThreadCount}"));
+                            + $"queued {s_meter!.Queued - q0}, handoffs {s_meter!.Handoffs - h0}, pool threads {ThreadPool.ThreadCount}"));
                     }
 
                     items += ThreadPool.CompletedWorkItemCount - i0;
-                    queued += Interlocked.Read(ref s_queued) - q0;
-                    handoffs += Interlocked.Read(ref s_handoffs) - h0;
+                    queued += s_meter!.Queued - q0;
+                    handoffs += s_meter!.Handoffs - h0;
                 }
             }
         }

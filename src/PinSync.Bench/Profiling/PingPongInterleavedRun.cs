@@ -30,20 +30,9 @@ internal static class PingPongInterleavedRun
             ("CondVar, notify after unlock", PingPongProfile.CondVarPair(notifyUnderLock: false)),
         ];
 
-        // PinSync's meter (slow paths only): a LockAsync that had to queue (the other side held the mutex when this
-        // side came back to re-lock: the round trip went cross-thread), and handoffs past the starvation bound.
-        long queued = 0, handoffs = 0;
-        using var listener = new System.Diagnostics.Metrics.MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == "PinSync" && instrument.Name is "pinsync.contended_acquisitions" or "pinsync.handoffs")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
-            Interlocked.Add(ref instrument.Name == "pinsync.handoffs" ? ref handoffs : ref queued, value));
-        listener.Start();
+        // Queued LockAsync waits (the other side held the mutex when this side came back to re-lock: the round trip
+        // went cross-thread) and handoffs past the starvation bound.
+        using var meter = new MeterCounts();
 
         var lines = new List<string>
         {
@@ -81,14 +70,14 @@ internal static class PingPongInterleavedRun
                 var m = (k + r) % rows.Length;
                 var b0 = GC.GetTotalAllocatedBytes(precise: true);
                 var i0 = ThreadPool.CompletedWorkItemCount;
-                var (q0, h0) = (Interlocked.Read(ref queued), Interlocked.Read(ref handoffs));
+                var (q0, h0) = (meter.Queued, meter.Handoffs);
                 var t0 = Stopwatch.GetTimestamp();
                 rows[m].Run().GetAwaiter().GetResult();
                 samples[m].Add(Stopwatch.GetElapsedTime(t0).TotalNanoseconds / CondVarPingPongAsyncBenchmarks.RoundTrips);
                 items[m] += ThreadPool.CompletedWorkItemCount - i0;
                 bytes[m] += GC.GetTotalAllocatedBytes(precise: true) - b0;
-                queuedPerRow[m] += Interlocked.Read(ref queued) - q0;
-                handoffsPerRow[m] += Interlocked.Read(ref handoffs) - h0;
+                queuedPerRow[m] += meter.Queued - q0;
+                handoffsPerRow[m] += meter.Handoffs - h0;
             }
         }
 

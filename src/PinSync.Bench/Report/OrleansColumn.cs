@@ -31,7 +31,13 @@ internal sealed record OrleansRow(string Workload, string Host, double CallsPerS
 /// in a process of its own (its code generator's Roslyn and BenchmarkDotNet's cannot share one), with PinSync.Runtime
 /// interleaved round by round in the same process, so this column is compared within its own run.
 /// </summary>
-internal sealed class OrleansColumn
+/// <param name="Utc">When the run started.</param>
+/// <param name="Rounds">Interleaved rounds per workload.</param>
+/// <param name="Cores">Logical cores of the machine.</param>
+/// <param name="LoadBefore">1-minute load average before the run.</param>
+/// <param name="LoadAfter">1-minute load average after it.</param>
+/// <param name="Rows">Every host on every workload.</param>
+internal sealed record OrleansColumn(DateTimeOffset Utc, int Rounds, int Cores, string LoadBefore, string LoadAfter, List<OrleansRow> Rows)
 {
     internal const string FileName = "orleans-column.tsv";
 
@@ -40,28 +46,6 @@ internal sealed class OrleansColumn
 
     private static readonly Comparison s_comparison = new(
         "Grain runtime vs Orleans", "OrleansColumn", "PinSync", "Orleans", _ => null);
-
-    private OrleansColumn(DateTimeOffset utc, int rounds, int cores, string loadBefore, string loadAfter, List<OrleansRow> rows)
-    {
-        Utc = utc;
-        Rounds = rounds;
-        Cores = cores;
-        LoadBefore = loadBefore;
-        LoadAfter = loadAfter;
-        Rows = rows;
-    }
-
-    internal DateTimeOffset Utc { get; }
-
-    internal int Rounds { get; }
-
-    internal int Cores { get; }
-
-    internal string LoadBefore { get; }
-
-    internal string LoadAfter { get; }
-
-    internal List<OrleansRow> Rows { get; }
 
     /// <summary>Reads <see cref="FileName"/> from <paramref name="directory"/>; null when absent or empty.</summary>
     internal static OrleansColumn? Read(string directory)
