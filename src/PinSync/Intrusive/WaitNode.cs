@@ -97,8 +97,9 @@ internal static class WaitNodeFlags
     /// <c>Dispose</c>): it must re-take the mutex through the node, which may now be on the mutex's list.</summary>
     internal const int Notified = 8;
 
-    /// <summary>An async mutex waiter that lost the race it was woken for and has a backstop armed (its own timer):
-    /// unlocks do not wake it, so a releaser that re-takes the mutex at once does not wake it for nothing again. The
-    /// backstop clears the flag and wakes the head if the mutex is free (see RawMutex.Deferral.cs).</summary>
+    /// <summary>An async mutex waiter (of a mutex with an owner object) that lost the race it was woken for: while it
+    /// is the head, an unlock that does not hand the mutex over only releases and leaves the wake to the releasing
+    /// thread's exit check (a work item), so a releaser that re-takes the mutex at once does not wake it for nothing
+    /// again. The check wakes the head if the mutex is still free and clears the flag (see RawMutex.Deferral.cs).</summary>
     internal const int DeferWake = 16;
 }
