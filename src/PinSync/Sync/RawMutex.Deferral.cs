@@ -126,16 +126,25 @@ public unsafe partial struct RawMutex
             }
         }
 
-        /// <summary>Outside any lock, on the releasing thread: makes sure the next deferral finds a check.</summary>
+        /// <summary>Outside any lock, on the releasing thread: makes sure the next deferral finds a check. Never throws:
+        /// it runs in an unlock's settle step, and a deferral is only an optimization (without a check the next unlock
+        /// wakes at once).</summary>
         internal static void Provide()
         {
-            if (Seam.ControlEnabled && SchedulingController.Current is not null)
+            try
             {
-                t_spare ??= new ExitCheck();
+                if (Seam.ControlEnabled && SchedulingController.Current is not null)
+                {
+                    t_spare ??= new ExitCheck();
+                }
+                else
+                {
+                    t_current ??= new ExitCheck();
+                }
             }
-            else
+            catch (OutOfMemoryException)
             {
-                t_current ??= new ExitCheck();
+                // No check: this thread's unlocks keep waking at once.
             }
         }
 
@@ -152,7 +161,19 @@ public unsafe partial struct RawMutex
             _owner = owner;
             _mutex = mutex;
             Volatile.Write(ref _queued, 1);
-            Seam.QueueWorkItem(this); // the local queue of a pool thread: it runs once the current work item ends
+            try
+            {
+                Seam.QueueWorkItem(this); // the local queue of a pool thread: it runs once the current work item ends
+            }
+            catch
+            {
+                // Not queued (out of memory, or a controller ending its schedule): nobody will run this check, so it
+                // must not stay marked queued (later deferrals would rely on it), and the head is woken now.
+                _owner = null;
+                Volatile.Write(ref _queued, 0);
+                WakeHeadIfFree(mutex);
+                throw;
+            }
         }
 
         /// <inheritdoc />
