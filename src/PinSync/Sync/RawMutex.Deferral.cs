@@ -126,21 +126,15 @@ public unsafe partial struct RawMutex
             }
         }
 
-        /// <summary>Outside any lock, on the releasing thread: makes sure the next deferral finds a check. Never throws:
-        /// it runs in an unlock's settle step, and a deferral is only an optimization (without a check the next unlock
-        /// wakes at once).</summary>
+        /// <summary>Outside any lock, on a releasing thread that could not defer for want of a check: gives it its
+        /// reusable check (production; under a controller <see cref="ProvideIfControlled"/> hands out a spare before
+        /// every slow unlock). Never throws: it runs in an unlock's settle step, and a deferral is only an optimization
+        /// (without a check the next unlock wakes at once).</summary>
         internal static void Provide()
         {
             try
             {
-                if (Seam.ControlEnabled && SchedulingController.Current is not null)
-                {
-                    t_spare ??= new ExitCheck();
-                }
-                else
-                {
-                    t_current ??= new ExitCheck();
-                }
+                t_current ??= new ExitCheck();
             }
             catch (OutOfMemoryException)
             {

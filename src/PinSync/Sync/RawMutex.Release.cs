@@ -74,7 +74,6 @@ public unsafe partial struct RawMutex
             Interlocked.And(ref mutex->_state, ~Locked);
             mutex->_waitLock.Exit();
             check.AfterRelease(mutex, owner);
-            ExitCheck.Provide(); // under a controller the check was used up: the next deferral needs a fresh one
             return;
         }
 
