@@ -63,7 +63,7 @@ public unsafe partial struct RawMutex
         // EnqueuedAt 0: a notified async condition waiter that has not lost a race yet (see MorphedEnqueueTime).
         var enqueuedAt = node->EnqueuedAt;
         var handOff = (node->Flags & WaitNodeFlags.LostWakeup) != 0
-            || (enqueuedAt != 0 && Seam.NowTicks() - enqueuedAt >= Volatile.Read(ref s_starvationThresholdTicks));
+            || (enqueuedAt != 0 && HandoffClock() - enqueuedAt >= Volatile.Read(ref s_starvationThresholdTicks));
         var deferrable = !handOff && (node->Flags & WaitNodeFlags.DeferWake) != 0;
         if (deferrable && ExitCheck.CanDefer(mutex, node, out var check, out var owner))
         {
@@ -139,6 +139,44 @@ public unsafe partial struct RawMutex
             // The node is settled: its wake goes out whatever the listener or the point threw.
             Wake(parker, waiter, fair: handOff);
         }
+    }
+
+    // The handoff clock's per-thread cache (production, Linux): the coarse millisecond count at the last precise read,
+    // and that read.
+    [ThreadStatic]
+    private static long t_clockCoarse;
+
+    [ThreadStatic]
+    private static long t_clockTicks;
+
+    // Experiment switch for interleaved A/B runs (PinSync.Bench --ab --variant precise-clock): false = every unlock
+    // with waiters reads the precise clock, as before.
+    internal static volatile bool s_coarseHandoffClock = true;
+
+    /// <summary>
+    /// "Now" for an unlock's handoff decision (the starvation bound), never ahead of the real time. The precise clock
+    /// (<see cref="System.Diagnostics.Stopwatch"/>) costs 20–70 ns on this kind of machine, a large share of an unlock
+    /// that re-takes at once (a lock held across an await: an A/B without the read ran 20–40 % faster). So in
+    /// production on Linux, where <see cref="Environment.TickCount64"/> is a cheap millisecond clock, a thread re-reads
+    /// the precise clock only when the millisecond count has moved on since its last read: the handoff then comes up
+    /// to about one millisecond late, never early. Elsewhere (a coarser tick count) and under a controller (virtual
+    /// time) every call reads the clock; real threads in a test process take the production path.
+    /// </summary>
+    internal static long HandoffClock()
+    {
+        if ((Seam.ControlEnabled && SchedulingController.Current is not null) || !OperatingSystem.IsLinux() || !s_coarseHandoffClock)
+        {
+            return Seam.NowTicks();
+        }
+
+        var coarse = Environment.TickCount64;
+        if (coarse != t_clockCoarse)
+        {
+            t_clockCoarse = coarse;
+            t_clockTicks = Seam.ProductionNowTicks();
+        }
+
+        return t_clockTicks;
     }
 
     /// <summary>Wakes a blocking waiter's thread or queues an async waiter's completion (never inline). A

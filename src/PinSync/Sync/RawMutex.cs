@@ -95,7 +95,9 @@ public unsafe partial struct RawMutex
     /// How long a waiter may lose to barging newcomers before an unlock hands the mutex to it directly. Default 1 ms.
     /// Applies to every <see cref="RawMutex"/> and <see cref="PinnedMutex{T}"/> in the process. It bounds async
     /// waiters (counted from when they queued; for a notified condition waiter, from its first lost race); a blocking
-    /// waiter is handed the mutex already after losing one race.
+    /// waiter is handed the mutex already after losing one race. The first unlock after the threshold passed hands over;
+    /// on Linux an unlock reads a per-thread cache of the clock refreshed each millisecond, so that unlock may come up
+    /// to about a millisecond after the threshold (never before it).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
     public static TimeSpan StarvationThreshold
