@@ -149,6 +149,13 @@ public unsafe partial struct RawMutex
     [ThreadStatic]
     private static long t_clockTicks;
 
+    // How many reads of the cache since the precise read (at most ClockReuses - 1 in a row): under saturation, with
+    // many unlocks per millisecond, the cache then lags by a few unlocks, not by a whole millisecond.
+    [ThreadStatic]
+    private static int t_clockReuses;
+
+    private const int ClockReuses = 8;
+
     // Experiment switch for interleaved A/B runs (PinSync.Bench --ab --variant precise-clock): false = every unlock
     // with waiters reads the precise clock, as before.
     internal static volatile bool s_coarseHandoffClock = true;
@@ -158,8 +165,8 @@ public unsafe partial struct RawMutex
     /// (<see cref="System.Diagnostics.Stopwatch"/>) costs 20–70 ns on this kind of machine, a large share of an unlock
     /// that re-takes at once (a lock held across an await: an A/B without the read ran 20–40 % faster). So in
     /// production on Linux, where <see cref="Environment.TickCount64"/> is a cheap millisecond clock, a thread re-reads
-    /// the precise clock only when the millisecond count has moved on since its last read: the handoff then comes up
-    /// to about one millisecond late, never early. Elsewhere (a coarser tick count) and under a controller (virtual
+    /// the precise clock only when the millisecond count has moved on since its last read, or on every eighth call: the
+    /// handoff then comes late by at most the lesser of about a millisecond and seven unlocks on this thread, never early. Elsewhere (a coarser tick count) and under a controller (virtual
     /// time) every call reads the clock; real threads in a test process take the production path.
     /// </summary>
     internal static long HandoffClock()
@@ -170,9 +177,10 @@ public unsafe partial struct RawMutex
         }
 
         var coarse = Environment.TickCount64;
-        if (coarse != t_clockCoarse)
+        if (coarse != t_clockCoarse || ++t_clockReuses >= ClockReuses)
         {
             t_clockCoarse = coarse;
+            t_clockReuses = 0;
             t_clockTicks = Seam.ProductionNowTicks();
         }
 
