@@ -98,7 +98,7 @@ public sealed partial class PrimitivePropertyTests
         : new ExplorerOptions
         {
             Iterations = SlotPctIterations,
-            Strategy = strategy == "pct" ? Strategy.Pct(3) : ExplorerTestPrograms.StrategyByName(strategy),
+            Strategy = ExplorerTestPrograms.StrategyByName(strategy),
             Seed = 2026,
             Faults = faults,
         };

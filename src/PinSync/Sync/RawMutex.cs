@@ -13,7 +13,9 @@
 //     waiter that re-queued is async: then unlocks defer its wake to the releasing thread's exit check, a work item
 //     that runs once the releaser's current work item ends and wakes the head only if the mutex is still free
 //     (RawMutex.Deferral.cs; a releaser that re-takes the mutex at once wakes nobody for nothing). (And a notified
-//     condition waiter whose wake empties the list is woken without WakePending; see UnlockSlow.) Or
+//     condition waiter whose wake empties the list is woken without WakePending; see UnlockSlow. An async condition
+//     waiter notified while the mutex is held with nobody queued waits in the notified-waiter slot instead of the
+//     list, as its head: see RawMutex.NotifiedSlot.cs.) Or
 //   * hands the lock over directly (keeps Locked, state Granted) when that waiter is a blocking one that already lost
 //     a race it was woken for (LostWakeup: the kernel's MUTEX_FLAG_HANDOFF; it is spinning or parked, so the handoff
 //     costs one unpark), or once it has waited longer than StarvationThreshold (1 ms by default). Async waiters get
