@@ -74,9 +74,59 @@ public sealed class PendingValueTaskMisuseTests : TestBase
         Assert.True(mutex.IsLocked); // the wait ended holding the mutex again, under the same guard
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task WaitQueueWaitUntilAsync_ResultReadWhilePending_ThrowsAndTheWaitGoesOn(bool timed)
+    {
+        // The wait loop is a pooled async method whose BCL box would recycle itself on this read (and the loop then
+        // resume on a cleared box): the queue's own source sits in front of it.
+        using var queue = new PinSync.WaitQueue();
+        var ready = false;
+        var pending = timed
+            ? queue.WaitUntilAsync(() => Volatile.Read(ref ready), UnexpectedTimeout).AsTaskAfter(out var read)
+            : queue.WaitUntilAsync(() => Volatile.Read(ref ready)).AsTaskAfter(out read);
+
+        AssertPendingReadThrows(read);
+        Assert.Equal(1, queue.WaiterCount);
+
+        Volatile.Write(ref ready, true);
+        queue.NotifyAll();
+        await pending.WaitAsync(UnexpectedTimeout);
+        Assert.Equal(0, queue.WaiterCount);
+    }
+
     private static void AssertPendingReadThrows(Action read)
     {
         var exception = Assert.Throws<InvalidOperationException>(read);
         Assert.Contains("has not completed", exception.Message, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>Reads a pending ValueTask's result early (the misuse), then hands out the same ValueTask as a Task.</summary>
+internal static class PendingValueTaskExtensions
+{
+    [SuppressMessage("Reliability", "CA2012:Use ValueTasks correctly", Justification = "Reading a pending ValueTask is the misuse under test.")]
+    public static Task AsTaskAfter(this ValueTask pending, out Action read)
+    {
+        read = () => pending.GetAwaiter().GetResult();
+        return Deferred(pending);
+        static async Task Deferred(ValueTask task)
+        {
+            await Task.Yield(); // the read happens first
+            await task;
+        }
+    }
+
+    [SuppressMessage("Reliability", "CA2012:Use ValueTasks correctly", Justification = "Reading a pending ValueTask is the misuse under test.")]
+    public static Task AsTaskAfter(this ValueTask<bool> pending, out Action read)
+    {
+        read = () => pending.GetAwaiter().GetResult();
+        return Deferred(pending);
+        static async Task Deferred(ValueTask<bool> task)
+        {
+            await Task.Yield();
+            Assert.True(await task);
+        }
     }
 }
