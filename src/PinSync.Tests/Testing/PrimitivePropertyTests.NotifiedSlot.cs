@@ -75,16 +75,16 @@ public sealed partial class PrimitivePropertyTests
     [InlineData("dfs", FaultInjection.Interrupt)]
     public void CondVar_NotifiedSlot_WaiterNotifiedFirstGoesFirstUnderFaults(string strategy, FaultInjection faults)
     {
-        var slotUsed = 0;
+        int slotUsed = 0, faulted = 0;
         AssertNoBugs(async () =>
         {
-            if (await SlotOrderProgram(RawMutex.SlotMutant.None))
-            {
-                slotUsed++;
-            }
+            var (inSlot, cutShort) = await SlotOrderProgram(RawMutex.SlotMutant.None);
+            slotUsed += inSlot ? 1 : 0;
+            faulted += cutShort ? 1 : 0;
         }, SlotOptions(strategy, faults));
 
         Assert.True(slotUsed > 0, "no schedule parked a notified waiter in the slot: the test saw nothing");
+        Assert.True(faulted > 0, "no schedule cut the locker's wait short: the faults proved nothing");
     }
 
     /// <summary>A release that moves the slot's waiter behind a locker that queued after its notification: found.</summary>
@@ -241,8 +241,9 @@ public sealed partial class PrimitivePropertyTests
         }
     }
 
-    /// <summary>Returns whether the notification parked its waiter in the slot.</summary>
-    private static async Task<bool> SlotOrderProgram(RawMutex.SlotMutant mutant)
+    /// <summary>Returns whether the notification parked its waiter in the slot, and whether a fault cut the locker's
+    /// wait short.</summary>
+    private static async Task<(bool SlotUsed, bool CutShort)> SlotOrderProgram(RawMutex.SlotMutant mutant)
     {
         var mutex = new PinnedMutex<int>(0);
         var condVar = new PinSync.CondVar();
@@ -293,7 +294,7 @@ public sealed partial class PrimitivePropertyTests
             Explorer.Assert(!mutex.IsLocked && mutex.WaiterCount == 0, $"left behind: {mutex}");
             condVar.Dispose();
             mutex.Dispose();
-            return slotUsed;
+            return (slotUsed, cutShort > 0);
         }
         finally
         {
