@@ -19,6 +19,18 @@ public unsafe partial struct RawMutex
                 ThrowHelper.ThrowSynchronizationLockException_LockNotHeld();
             }
 
+            if ((observed & NotifiedSlot) != 0)
+            {
+                // A condition waiter notified while we held the mutex (RawMutex.CondVar.cs): woken by this release,
+                // or moved to the head of the list first when others queued since.
+                if (ReleaseToNotified(mutex, ref observed))
+                {
+                    return;
+                }
+
+                continue;
+            }
+
             if ((observed & WakePending) == 0)
             {
                 break;
@@ -46,9 +58,19 @@ public unsafe partial struct RawMutex
         mutex->_waitLock.Enter();
         AssertInvariantsLocked(mutex);
         var first = ListHead.First(&mutex->_waiters);
+
+        // A notification may have parked a waiter in the slot while HasWaiters was briefly clear, before we took the
+        // lock (RawMutex.CondVar.cs); serve it first. Past this check none can: the list is non-empty, so HasWaiters
+        // stays set while we hold the lock, or (empty) the release below refuses to clear Locked under a slot.
+        if (first is null ? !ReleaseEmptyLocked(mutex) : (Volatile.Read(ref mutex->_state) & NotifiedSlot) != 0)
+        {
+            mutex->_waitLock.Exit();
+            UnlockSlow(mutex);
+            return;
+        }
+
         if (first is null)
         {
-            Interlocked.And(ref mutex->_state, ~(Locked | HasWaiters));
             mutex->_waitLock.Exit();
             return;
         }
@@ -242,6 +264,7 @@ public unsafe partial struct RawMutex
     {
         Seam.Point(SchedulingPointKind.Lifecycle, (nint)mutex, nameof(Dispose));
         Interlocked.Or(ref mutex->_state, Disposed);
+        FailNotified(mutex);
         while (true)
         {
             mutex->_waitLock.Enter();
