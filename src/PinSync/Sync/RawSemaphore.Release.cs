@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using PinSync.Internal;
 using PinSync.Intrusive;
@@ -5,10 +6,11 @@ using PinSync.Scheduling;
 
 namespace PinSync;
 
-/// <summary>Release (direct handoff to queued waiters, in order) and dispose.</summary>
+/// <summary>Release (wakes queued waiters in order; hands permits directly to starving ones) and dispose.</summary>
 public unsafe partial struct RawSemaphore
 {
-    /// <summary>Gives back one permit: to the first queued waiter if there is one, else to the count.</summary>
+    /// <summary>Gives back one permit: to the count, waking the first queued waiter if nobody is on the way for it
+    /// yet, or directly to that waiter when it has waited past the starvation bound.</summary>
     /// <param name="semaphore">The semaphore.</param>
     /// <returns>The count before the release.</returns>
     /// <exception cref="SemaphoreFullException">The count would exceed <see cref="MaxCount"/>; nothing changed.</exception>
@@ -18,18 +20,21 @@ public unsafe partial struct RawSemaphore
     public static int Release(RawSemaphore* semaphore) => Release(semaphore, 1);
 
     /// <summary>
-    /// Gives back <paramref name="releaseCount"/> permits: queued waiters get one each, in arrival order (direct
-    /// handoff: a newcomer cannot take them), and the rest go to the count. Atomic: either all permits are released
-    /// or, when the count would exceed <see cref="MaxCount"/>, none is and no waiter is granted.
+    /// Gives back <paramref name="releaseCount"/> permits. Queued waiters are served in arrival order: a head that has
+    /// waited past <see cref="RawMutex.StarvationThreshold"/> (or a blocking head that already lost a race it was
+    /// woken for) is handed a permit directly; otherwise the permits go to the count and as many heads are woken to
+    /// compete for them (a newcomer may take one first; a woken waiter that loses goes back to the head). Atomic:
+    /// either all permits are released or, when the count would exceed <see cref="MaxCount"/>, none is and no waiter
+    /// is woken.
     /// </summary>
     /// <param name="semaphore">The semaphore.</param>
     /// <param name="releaseCount">How many permits to give back: positive.</param>
-    /// <returns>The count before the release (0 when waiters were queued).</returns>
+    /// <returns>The count before the release.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="releaseCount"/> is zero or negative.</exception>
     /// <exception cref="SemaphoreFullException">The count would exceed <see cref="MaxCount"/>; nothing changed.</exception>
     /// <exception cref="ObjectDisposedException">The semaphore was disposed.</exception>
-    /// <remarks><b>Safety:</b> the caller must pass a live semaphore built by <see cref="Init"/>. Granted async waiters
-    /// complete on the thread pool, never inline in this call.</remarks>
+    /// <remarks><b>Safety:</b> the caller must pass a live semaphore built by <see cref="Init"/>. Woken and granted
+    /// async waiters complete on the thread pool, never inline in this call.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Release(RawSemaphore* semaphore, int releaseCount)
     {
@@ -79,7 +84,7 @@ public unsafe partial struct RawSemaphore
         while ((state & (HasWaiters | Disposed)) == 0)
         {
             // Fast path: nobody queued, so the permits go to the count (one compare-and-swap).
-            var count = (int)(state >> CountShift);
+            var count = CountOf(state);
             if (releaseCount > semaphore->_maxCount - count)
             {
                 ThrowHelper.ThrowSemaphoreFullException();
@@ -100,19 +105,16 @@ public unsafe partial struct RawSemaphore
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static int ReleaseSlow(RawSemaphore* semaphore, int releaseCount)
     {
-        // Wake information of the waiters granted in one batch, used after the wait lock is dropped.
-        var parkers = stackalloc int[WakeBatch];
-        var waiters = stackalloc nint[WakeBatch];
-
         semaphore->_waitLock.Enter();
         AssertInvariantsLocked(semaphore);
 
-        // Setting HasWaiters freezes the count against fast paths (it may have been cleared since we looked).
+        // Setting HasWaiters keeps other releases on the slow path while we decide (it may have been cleared since we
+        // looked); acquisitions may still lower the count meanwhile, which the compare-and-swaps below allow for.
         var state = Interlocked.Or(ref semaphore->_state, HasWaiters) | HasWaiters;
-        var previous = (int)(state >> CountShift);
+        var previous = CountOf(state);
         if ((state & Disposed) != 0 || releaseCount > semaphore->_maxCount - previous)
         {
-            // Nothing changes: no permit added, no waiter granted.
+            // Nothing changes: no permit added, no waiter woken.
             ClearWaitersBitIfEmptyLocked(semaphore);
             semaphore->_waitLock.Exit();
             if ((state & Disposed) != 0)
@@ -123,15 +125,33 @@ public unsafe partial struct RawSemaphore
             ThrowHelper.ThrowSemaphoreFullException();
         }
 
-        // All permits enter the count at once (the max check above covered them all); they then move to queued
-        // waiters in order, a batch per critical section.
-        // _drainers counts this releaser until it has handed over what queued waiters can take.
+        // All permits enter the count at once (the max check above covered them all; only this lock's holders raise
+        // the count while HasWaiters is set); they then go to queued waiters, a batch per critical section.
+        previous = CountOf(Interlocked.Add(ref semaphore->_state, (long)releaseCount << CountShift)) - releaseCount;
+        DistributeAndExit(semaphore, handoffs: releaseCount, point: true);
+        return previous;
+    }
+
+    /// <summary>
+    /// Called holding the wait lock, after a change that may leave free permits without a waiter on its way (a
+    /// release, a woken waiter giving up); exits it. Wakes or grants queued heads (<see cref="DistributeLocked"/>),
+    /// batch by batch, re-taking the lock between batches, and wakes them outside the lock. With
+    /// <paramref name="point"/> a scheduling point precedes the wakes; without (a settle step while an exception
+    /// unwinds) there is none, and this never throws.
+    /// </summary>
+    private static void DistributeAndExit(RawSemaphore* semaphore, int handoffs, bool point)
+    {
+        // Wake information of the waiters settled in one batch, used after the wait lock is dropped.
+        var parkers = stackalloc int[WakeBatch];
+        var waiters = stackalloc nint[WakeBatch];
+        var fair = stackalloc bool[WakeBatch];
+
+        // _drainers counts this caller until it has woken or granted what queued waiters can take.
         semaphore->_drainers++;
-        Interlocked.Add(ref semaphore->_state, (long)releaseCount << CountShift);
         while (true)
         {
-            var granted = GrantLocked(semaphore, parkers, waiters);
-            var more = granted == WakeBatch && WaitersAndPermitsLocked(semaphore);
+            var settled = DistributeLocked(semaphore, parkers, waiters, fair, ref handoffs);
+            var more = settled == WakeBatch;
             if (!more)
             {
                 semaphore->_drainers--;
@@ -140,26 +160,29 @@ public unsafe partial struct RawSemaphore
 
             semaphore->_waitLock.Exit();
 
-            // Outside the lock: a granted node may already be gone (its owner saw Granted); we use only the copies.
-            if (granted > 0)
+            // Outside the lock: a settled node may already be gone (its owner saw its state); we use only the copies.
+            if (settled > 0)
             {
                 try
                 {
-                    Seam.Point(SchedulingPointKind.Wake, (nint)semaphore, "handoff");
+                    if (point)
+                    {
+                        Seam.Point(SchedulingPointKind.Wake, (nint)semaphore, "wake");
+                    }
                 }
                 finally
                 {
-                    // The grants are made: the wakes go out even if a controller ends the schedule at the point.
-                    for (var i = 0; i < granted; i++)
+                    // The nodes are settled: the wakes go out even if a controller ends the schedule at the point.
+                    for (var i = 0; i < settled; i++)
                     {
-                        RawMutex.Wake(parkers[i], waiters[i]);
+                        RawMutex.Wake(parkers[i], waiters[i], fair[i]);
                     }
                 }
             }
 
             if (!more)
             {
-                return previous;
+                return;
             }
 
             semaphore->_waitLock.Enter();
@@ -167,36 +190,106 @@ public unsafe partial struct RawSemaphore
     }
 
     /// <summary>
-    /// Under the wait lock: hands available permits to queued waiters, oldest first, at most <see cref="WakeBatch"/>;
-    /// copies each one's wake information and returns how many were granted.
+    /// Under the wait lock: settles queued heads, oldest first, at most <see cref="WakeBatch"/>, while permits are
+    /// free. A head that has waited past the starvation bound, or a blocking head that lost a race it was woken for,
+    /// is granted a permit out of the count (while <paramref name="handoffs"/>, the permits the caller brought, last);
+    /// any other head is woken while the count exceeds the woken waiters on their way (<c>Woken</c>). Copies each
+    /// one's wake information and returns how many were settled. Nothing is settled on a disposed semaphore (Dispose
+    /// fails the queue).
     /// </summary>
-    private static int GrantLocked(RawSemaphore* semaphore, int* parkers, nint* waiters)
+    private static int DistributeLocked(RawSemaphore* semaphore, int* parkers, nint* waiters, bool* fair, ref int handoffs)
     {
-        AssertInvariantsLocked(semaphore);
-        var granted = 0;
-        while (granted < WakeBatch && WaitersAndPermitsLocked(semaphore))
+        var settled = 0;
+        var now = 0L;
+        while (settled < WakeBatch)
         {
+            var first = ListHead.First(&semaphore->_waiters);
+            if (first is null)
+            {
+                break;
+            }
+
             // SAFETY: Link is the first field of WaitNode, so the first list entry is the node; it is linked, hence
             // alive (its owner cannot leave before it is unlinked under this lock).
-            var node = (WaitNode*)ListHead.First(&semaphore->_waiters);
+            var node = (WaitNode*)first;
+            var handOff = false;
+            if (handoffs > 0)
+            {
+                if (now == 0 && (node->Flags & WaitNodeFlags.LostWakeup) == 0)
+                {
+                    now = Seam.NowTicks();
+                }
 
-            // The permit leaves the count before the node leaves the list: unlinking the last node clears
-            // HasWaiters, after which fast paths may change the count again.
-            Interlocked.Add(ref semaphore->_state, -One);
+                handOff = s_strictFifo
+                    || (node->Flags & WaitNodeFlags.LostWakeup) != 0
+                    || now - node->EnqueuedAt >= RawMutex.StarvationThresholdTicks;
+            }
+
+            // The permit leaves the count (a grant) or Woken rises (a wake) before the node leaves the list: unlinking
+            // the last node clears HasWaiters, after which releases may take their fast path again.
+            var state = Volatile.Read(ref semaphore->_state);
+            while (true)
+            {
+                var count = CountOf(state);
+                if ((state & Disposed) != 0 || count == 0 || (!handOff && count <= WokenOf(state)))
+                {
+                    return settled;
+                }
+
+                var seen = Interlocked.CompareExchange(ref semaphore->_state, handOff ? state - One : state + WokenOne, state);
+                if (seen == state)
+                {
+                    break;
+                }
+
+                state = seen;
+            }
+
             UnlinkLocked(semaphore, node);
-            node->State = WaitNodeState.Granted;
-            parkers[granted] = node->Parker;
-            waiters[granted] = node->Waiter;
-            granted++;
+            node->State = handOff ? WaitNodeState.Granted : WaitNodeState.Woken;
+            if (handOff)
+            {
+                handoffs--;
+            }
+
+            parkers[settled] = node->Parker;
+            waiters[settled] = node->Waiter;
+            fair[settled] = handOff;
+            settled++;
         }
 
-        return granted;
+        return settled;
     }
 
-    /// <summary>Under the wait lock: whether a waiter is queued while a permit is available (a releaser must hand it
-    /// over). The count is stable here: a non-empty list implies HasWaiters.</summary>
-    private static bool WaitersAndPermitsLocked(RawSemaphore* semaphore) =>
-        semaphore->_waiterCount != 0 && Volatile.Read(ref semaphore->_state) >= One;
+    /// <summary>
+    /// A woken waiter gives up (timeout, cancellation, an exception) without competing: lowers <c>Woken</c> and wakes
+    /// the next head if a free permit now has nobody on the way. Never throws; no scheduling point (it may run while a
+    /// controller is ending the schedule).
+    /// </summary>
+    private static void PassWakeup(RawSemaphore* semaphore)
+    {
+        semaphore->_waitLock.Enter();
+        var state = Volatile.Read(ref semaphore->_state);
+        while (true)
+        {
+            Debug.Assert(WokenOf(state) > 0, "A woken waiter is counted in Woken until it competes.");
+            var seen = Interlocked.CompareExchange(ref semaphore->_state, state - WokenOne, state);
+            if (seen == state)
+            {
+                break;
+            }
+
+            state = seen;
+        }
+
+        if (s_mutantNoPassOnFor == (nint)semaphore)
+        {
+            semaphore->_waitLock.Exit();
+            return;
+        }
+
+        DistributeAndExit(semaphore, handoffs: 0, point: false);
+    }
 
     /// <summary>
     /// Marks the semaphore disposed and fails every queued waiter with <see cref="ObjectDisposedException"/>. Later
@@ -224,7 +317,7 @@ public unsafe partial struct RawSemaphore
                 return;
             }
 
-            // SAFETY: as in GrantLocked, the first list entry is a live WaitNode.
+            // SAFETY: as in DistributeLocked, the first list entry is a live WaitNode.
             var node = (WaitNode*)first;
             UnlinkLocked(semaphore, node);
             node->State = WaitNodeState.Disposed;
