@@ -231,7 +231,8 @@ public unsafe partial struct RawSemaphore
             while (true)
             {
                 var count = CountOf(state);
-                if ((state & Disposed) != 0 || count == 0 || (!handOff && count <= WokenOf(state)))
+                var covered = s_mutantOneWakePendingFor == (nint)semaphore ? WokenOf(state) > 0 : count <= WokenOf(state);
+                if ((state & Disposed) != 0 || count == 0 || (!handOff && covered))
                 {
                     return settled;
                 }

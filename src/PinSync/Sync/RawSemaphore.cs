@@ -104,10 +104,11 @@ public unsafe partial struct RawSemaphore
     // benchmark's interleaved A/B only (--ab-semaphore). Read on contended paths only.
     internal static volatile bool s_strictFifo;
 
-    // Mutant switches for the explorer tests (the address of one semaphore, 0 = none): a woken waiter that re-queues
-    // without re-checking the count, and one that gives up without passing the wake on. Both let a waiter sleep while
-    // a permit is free.
-    internal static nint s_mutantNoRecheckFor;
+    // Mutant switches for the explorer tests (the address of one semaphore, 0 = none): a release that wakes nobody
+    // while any woken waiter is on its way (the mutex's one-bit WakePending rule, which a counting semaphore cannot
+    // use), and a woken waiter that gives up without passing the wake on. Both let a waiter sleep while a permit is
+    // free.
+    internal static nint s_mutantOneWakePendingFor;
     internal static nint s_mutantNoPassOnFor;
 
     private long _state;
@@ -267,7 +268,8 @@ public unsafe partial struct RawSemaphore
         Debug.Assert(empty == (semaphore->_waiterCount == 0), "Waiter count out of step with the list.");
         Debug.Assert(empty || (state & HasWaiters) != 0, "A non-empty list must set HasWaiters.");
         Debug.Assert(count >= 0 && count <= semaphore->_maxCount, "The count must stay within 0..MaxCount.");
-        Debug.Assert(empty || count <= WokenOf(state) || semaphore->_drainers > 0 || (state & Disposed) != 0,
+        var mutant = s_mutantOneWakePendingFor == (nint)semaphore || s_mutantNoPassOnFor == (nint)semaphore;
+        Debug.Assert(empty || count <= WokenOf(state) || semaphore->_drainers > 0 || (state & Disposed) != 0 || mutant,
             "Free permits beyond the woken waiters while waiters are queued: only while a releaser is still waking them.");
         Debug.Assert(semaphore->_drainers >= 0, "Drainer count underflow.");
     }
@@ -317,7 +319,7 @@ public unsafe partial struct RawSemaphore
         while (true)
         {
             Debug.Assert(WokenOf(state) > 0, "A woken waiter is counted in Woken until it competes.");
-            var take = (state & Disposed) == 0 && (state & CountMask) != 0 && s_mutantNoRecheckFor != (nint)semaphore;
+            var take = (state & Disposed) == 0 && (state & CountMask) != 0;
             var seen = Interlocked.CompareExchange(ref semaphore->_state, state - WokenOne - (take ? One : 0), state);
             if (seen == state)
             {
