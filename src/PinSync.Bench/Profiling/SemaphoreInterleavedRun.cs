@@ -5,7 +5,7 @@ using PinSync.Bench.Sync;
 namespace PinSync.Bench.Profiling;
 
 /// <summary>
-/// <c>--ab-semaphore [--rounds n] [--fairness-seconds s]</c>: PinnedSemaphore's queue discipline, old against new, in
+/// <c>--ab-semaphore [--rounds n] [--fairness-seconds s] [--tables mixed,throttling,fairness]</c>: PinnedSemaphore's queue discipline, old against new, in
 /// one process and interleaved (issue 13 item 6). "fifo" is the discipline before the change (strict FIFO, direct
 /// handoff to every queued waiter, no barging: <see cref="RawSemaphore.s_strictFifo"/> on for its rounds), "barging"
 /// the current one (barging with the starvation handoff). Three tables:
@@ -21,18 +21,33 @@ namespace PinSync.Bench.Profiling;
 /// </summary>
 internal static class SemaphoreInterleavedRun
 {
-    /// <summary>Runs the three tables and writes them to the console and to <c>ab-semaphore.txt</c>.</summary>
-    internal static void Run(int rounds, double fairnessSeconds, string resultsDirectory)
+    /// <summary>Runs the tables named in <paramref name="tables"/> (<c>mixed</c>, <c>throttling</c>, <c>fairness</c>;
+    /// all when empty) and writes them to the console and to <c>ab-semaphore.txt</c>.</summary>
+    internal static void Run(int rounds, double fairnessSeconds, string[] tables, string resultsDirectory)
     {
+        bool Wanted(string table) => tables.Length == 0 || tables.Contains(table, StringComparer.OrdinalIgnoreCase);
+
         var lines = new List<string>
         {
             string.Create(CultureInfo.InvariantCulture,
                 $"# {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {rounds} interleaved rounds, load average (1 min) {Infrastructure.LoadAverage.OneMinuteText()}"),
         };
-        Emit(lines, MixedTable(rounds));
-        Emit(lines, ThrottlingTable(HoldBody.Increment, rounds));
-        Emit(lines, ThrottlingTable(HoldBody.Yield, rounds));
-        Emit(lines, FairnessTable(Math.Max(3, rounds / 3), fairnessSeconds));
+        if (Wanted("mixed"))
+        {
+            Emit(lines, MixedTable(rounds));
+        }
+
+        if (Wanted("throttling"))
+        {
+            Emit(lines, ThrottlingTable(HoldBody.Increment, rounds));
+            Emit(lines, ThrottlingTable(HoldBody.Yield, rounds));
+        }
+
+        if (Wanted("fairness"))
+        {
+            Emit(lines, FairnessTable(Math.Max(3, rounds / 3), fairnessSeconds));
+        }
+
         Directory.CreateDirectory(resultsDirectory);
         File.WriteAllLines(Path.Combine(resultsDirectory, "ab-semaphore.txt"), lines);
     }

@@ -81,9 +81,13 @@ public unsafe partial struct RawSemaphore
             state = Volatile.Read(ref semaphore->_state);
         }
 
-        while ((state & (HasWaiters | Disposed)) == 0)
+        // Fast path: the permits go to the count with one compare-and-swap when nobody is queued, or when every free
+        // permit, these included, already has a woken waiter on its way (Count + n <= Woken: the releaser would wake
+        // nobody, as RawMutex's unlock with a wake pending only releases). So a hot releaser that re-takes its permit
+        // at once while a woken waiter hops to it takes neither the wait lock nor the clock.
+        while ((state & Disposed) == 0
+            && ((state & HasWaiters) == 0 || (long)CountOf(state) + releaseCount <= WokenOf(state)))
         {
-            // Fast path: nobody queued, so the permits go to the count (one compare-and-swap).
             var count = CountOf(state);
             if (releaseCount > semaphore->_maxCount - count)
             {
@@ -108,26 +112,37 @@ public unsafe partial struct RawSemaphore
         semaphore->_waitLock.Enter();
         AssertInvariantsLocked(semaphore);
 
-        // Setting HasWaiters keeps other releases on the slow path while we decide (it may have been cleared since we
-        // looked); acquisitions may still lower the count meanwhile, which the compare-and-swaps below allow for.
-        var state = Interlocked.Or(ref semaphore->_state, HasWaiters) | HasWaiters;
-        var previous = CountOf(state);
-        if ((state & Disposed) != 0 || releaseCount > semaphore->_maxCount - previous)
+        // One compare-and-swap adds all permits at once, after the max check on the same state (the check covers them
+        // all, so Release stays atomic). Acquisitions may lower the count meanwhile, and a release that wakes nobody
+        // may raise it without the lock: the loop allows for both. HasWaiters needs no change: it is set while the
+        // list is non-empty, and if the list emptied since we looked there is nobody to wake.
+        var state = Volatile.Read(ref semaphore->_state);
+        int previous;
+        while (true)
         {
-            // Nothing changes: no permit added, no waiter woken.
-            ClearWaitersBitIfEmptyLocked(semaphore);
-            semaphore->_waitLock.Exit();
-            if ((state & Disposed) != 0)
+            previous = CountOf(state);
+            if ((state & Disposed) != 0 || releaseCount > semaphore->_maxCount - previous)
             {
-                ThrowDisposed();
+                // Nothing changes: no permit added, no waiter woken.
+                semaphore->_waitLock.Exit();
+                if ((state & Disposed) != 0)
+                {
+                    ThrowDisposed();
+                }
+
+                ThrowHelper.ThrowSemaphoreFullException();
             }
 
-            ThrowHelper.ThrowSemaphoreFullException();
+            var seen = Interlocked.CompareExchange(ref semaphore->_state, state + ((long)releaseCount << CountShift), state);
+            if (seen == state)
+            {
+                break;
+            }
+
+            state = seen;
         }
 
-        // All permits enter the count at once (the max check above covered them all; only this lock's holders raise
-        // the count while HasWaiters is set); they then go to queued waiters, a batch per critical section.
-        previous = CountOf(Interlocked.Add(ref semaphore->_state, (long)releaseCount << CountShift)) - releaseCount;
+        // Queued waiters now get the permits, a batch per critical section.
         DistributeAndExit(semaphore, handoffs: releaseCount, point: true);
         return previous;
     }
@@ -212,22 +227,20 @@ public unsafe partial struct RawSemaphore
             // SAFETY: Link is the first field of WaitNode, so the first list entry is the node; it is linked, hence
             // alive (its owner cannot leave before it is unlinked under this lock).
             var node = (WaitNode*)first;
-            var handOff = false;
-            if (handoffs > 0)
-            {
-                if (now == 0 && (node->Flags & WaitNodeFlags.LostWakeup) == 0)
-                {
-                    now = Seam.NowTicks();
-                }
+            var state = Volatile.Read(ref semaphore->_state);
 
-                handOff = s_strictFifo
+            // A head is considered for a handoff only when the caller brought permits and the head would be woken
+            // otherwise (a free permit nobody is on the way for), or when it is a blocking head that already lost once:
+            // as RawMutex's unlock with a wake pending, a release whose permit a woken waiter is already hopping to
+            // only adds it to the count, and reads no clock (the woken waiter competes soon, and if it loses it
+            // re-queues at the head keeping its enqueue time, so the next release hands it the permit).
+            var handOff = handoffs > 0
+                && (s_strictFifo
                     || (node->Flags & WaitNodeFlags.LostWakeup) != 0
-                    || now - node->EnqueuedAt >= RawMutex.StarvationThresholdTicks;
-            }
+                    || (CountOf(state) > WokenOf(state) && Starving(node, ref now)));
 
             // The permit leaves the count (a grant) or Woken rises (a wake) before the node leaves the list: unlinking
             // the last node clears HasWaiters, after which releases may take their fast path again.
-            var state = Volatile.Read(ref semaphore->_state);
             while (true)
             {
                 var count = CountOf(state);
@@ -260,6 +273,18 @@ public unsafe partial struct RawSemaphore
         }
 
         return settled;
+    }
+
+    /// <summary>Whether <paramref name="node"/> has waited past the starvation bound; reads the clock once per
+    /// caller (<paramref name="now"/>, 0 until read).</summary>
+    private static bool Starving(WaitNode* node, ref long now)
+    {
+        if (now == 0)
+        {
+            now = Seam.NowTicks();
+        }
+
+        return now - node->EnqueuedAt >= RawMutex.StarvationThresholdTicks;
     }
 
     /// <summary>

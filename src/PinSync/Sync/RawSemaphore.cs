@@ -24,8 +24,15 @@
 // latter Woken too); a release raises the count under the lock and wakes heads until it holds again; a woken waiter
 // that re-queues lowers Woken only when the count is 0 (else it takes a permit); a woken waiter that gives up (timeout,
 // cancellation, an exception) lowers Woken under the lock and wakes the next head if the invariant needs it.
-// HasWaiters (set under the wait lock before a node is linked) keeps releases off their fast path while anyone may be
-// queued, so every count increase that could owe a wake goes through the lock; acquisitions need no lock.
+// HasWaiters (set under the wait lock before a node is linked) keeps releases off their plain fast path while anyone
+// may be queued, so every count increase that could owe a wake goes through the lock; a release skips the lock only
+// when Count + n <= Woken on the word it swaps (it owes no wake: as RawMutex's unlock with a wake pending, it only
+// releases, and reads no clock). Acquisitions need no lock.
+//
+// The starvation check follows RawMutex too: a head is considered for a handoff only when a release would otherwise
+// wake it, or when it is a blocking head that lost once. While a woken waiter is hopping to the free permit, the
+// releases in between only add to the count; the woken waiter either takes a permit or re-queues at the head keeping
+// its enqueue time, and the next release that finds it there hands it the permit once it has waited past the bound.
 //
 // Batches. The wake information (parker id or async waiter handle) of woken or granted waiters is copied into a small
 // stack buffer under the lock and used after dropping it. Release(n) adds all n permits to the count first (the
@@ -79,8 +86,9 @@ public unsafe partial struct RawSemaphore
 {
     // _state layout (64 bits):
     //   bit 0       HasWaiters  someone may be queued. Set and cleared only under _waitLock; set before a node is
-    //                           linked and cleared when the list is empty. While set, releases take the slow path (the
-    //                           wait lock), so a count increase that may owe a wake is always seen with the list.
+    //                           linked and cleared when the list is empty. While set, a release takes the slow path
+    //                           (the wait lock) unless Count + n <= Woken, so a count increase that may owe a wake is
+    //                           always seen with the list.
     //   bit 1       Disposed    set once by Dispose: fast paths fail, slow paths throw ObjectDisposedException.
     //   bits 2-32   Count       available permits, 0..MaxCount (31 bits: MaxCount is at most int.MaxValue).
     //   bits 33-63  Woken       waiters a release woke that have not competed yet (taken a permit, re-queued or
