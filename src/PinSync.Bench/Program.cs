@@ -23,7 +23,7 @@ namespace PinSync.Bench;
 /// at all): the contended async class's methods
 /// called directly, interleaved round by round in one process; medians and PinSync / best peer (how a change to the
 /// primitives is judged on a shared machine); the async condition-variable ping-pong table follows.</item>
-/// <item><c>--ab-semaphore [--rounds n] [--fairness-seconds s] [--tables mixed,throttling,fairness]</c>: PinnedSemaphore strict FIFO (the discipline before
+/// <item><c>--ab-semaphore [--rounds n] [--fairness-seconds s] [--tables mixed,throttling,sustained,fairness]</c>: PinnedSemaphore strict FIFO (the discipline before
 /// issue 13 item 6) against barging with the starvation handoff, interleaved: the mixed blocking/async class, the
 /// throttling class and one async waiter against two busy threads (see <c>Profiling/SemaphoreInterleavedRun.cs</c>).</item>
 /// <item><c>--ab-pingpong [--rounds n]</c>: only the ping-pong table (CondVar + PinnedMutex, SemaphoreSlim pair, Nito

@@ -5,7 +5,7 @@ using PinSync.Bench.Sync;
 namespace PinSync.Bench.Profiling;
 
 /// <summary>
-/// <c>--ab-semaphore [--rounds n] [--fairness-seconds s] [--tables mixed,throttling,fairness]</c>: PinnedSemaphore's queue discipline, old against new, in
+/// <c>--ab-semaphore [--rounds n] [--fairness-seconds s] [--tables mixed,throttling,sustained,fairness]</c>: PinnedSemaphore's queue discipline, old against new, in
 /// one process and interleaved (issue 13 item 6). "fifo" is the discipline before the change (strict FIFO, direct
 /// handoff to every queued waiter, no barging: <see cref="RawSemaphore.s_strictFifo"/> on for its rounds), "barging"
 /// the current one (barging with the starvation handoff). Three tables:
@@ -13,6 +13,8 @@ namespace PinSync.Bench.Profiling;
 /// <item>the mixed class (<see cref="MixedContentionBenchmarks"/>'s own round methods: 2 blocking threads + 2 async
 /// tasks on one permit), ns per acquisition, with SemaphoreSlim and PinnedMutex in the same rotation;</item>
 /// <item>the throttling class (<see cref="SemaphoreThrottlingBenchmarks"/>: 64 tasks, 4 permits), both bodies;</item>
+/// <item>the mixed workload held for a fixed time (a quarter of the fairness time per run), where every worker runs
+/// while the clock runs;</item>
 /// <item>fairness: one async waiter against two threads that re-take the permit at once, for a fixed time: total
 /// acquisitions, the async waiter's acquisitions and its longest wait.</item>
 /// </list>
@@ -21,7 +23,7 @@ namespace PinSync.Bench.Profiling;
 /// </summary>
 internal static class SemaphoreInterleavedRun
 {
-    /// <summary>Runs the tables named in <paramref name="tables"/> (<c>mixed</c>, <c>throttling</c>, <c>fairness</c>;
+    /// <summary>Runs the tables named in <paramref name="tables"/> (<c>mixed</c>, <c>throttling</c>, <c>sustained</c>, <c>fairness</c>;
     /// all when empty) and writes them to the console and to <c>ab-semaphore.txt</c>.</summary>
     internal static void Run(int rounds, double fairnessSeconds, string[] tables, string resultsDirectory)
     {
@@ -41,6 +43,11 @@ internal static class SemaphoreInterleavedRun
         {
             Emit(lines, ThrottlingTable(HoldBody.Increment, rounds));
             Emit(lines, ThrottlingTable(HoldBody.Yield, rounds));
+        }
+
+        if (Wanted("sustained"))
+        {
+            Emit(lines, SustainedMixedTable(Math.Max(3, rounds / 3), fairnessSeconds / 4));
         }
 
         if (Wanted("fairness"))
@@ -178,9 +185,18 @@ internal static class SemaphoreInterleavedRun
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    // ---- fairness: one async waiter against two busy threads ----
+    // ---- sustained contention: threads and async tasks loop for a fixed time ----
 
-    private static IEnumerable<string> FairnessTable(int rounds, double seconds)
+    private static IEnumerable<string> FairnessTable(int rounds, double seconds) =>
+        SustainedTable("fairness: one async waiter vs two threads re-taking one permit at once", threads: 2, tasks: 1, rounds, seconds);
+
+    /// <summary>The mixed class's workload held for a fixed time instead of a fixed count (a 16 384-acquisition round
+    /// lasts well under a millisecond, less than a loaded machine takes to wake the crew, so its sides may never
+    /// overlap): every worker is running while the clock runs.</summary>
+    private static IEnumerable<string> SustainedMixedTable(int rounds, double seconds) =>
+        SustainedTable("mixed, sustained: 2 threads (Wait) + 2 tasks (WaitAsync) on one permit", threads: 2, tasks: 2, rounds, seconds);
+
+    private static IEnumerable<string> SustainedTable(string title, int threads, int tasks, int rounds, double seconds)
     {
         var names = new[] { "SemaphoreSlim", "PinnedSemaphore barging", "PinnedSemaphore fifo" };
         var results = names.Select(_ => new List<FairnessResult>()).ToArray();
@@ -189,19 +205,22 @@ internal static class SemaphoreInterleavedRun
             for (var k = 0; k < names.Length; k++)
             {
                 var i = (r + k) % names.Length;
-                results[i].Add(i == 0 ? Fairness(new SlimAdapter(), seconds) : Fairness(new PinnedAdapter(fifo: i == 2), seconds));
+                IFairnessSemaphore semaphore = i == 0 ? new SlimAdapter() : new PinnedAdapter(fifo: i == 2);
+                results[i].Add(Sustained(semaphore, threads, tasks, seconds));
             }
         }
 
         yield return "";
         yield return string.Create(CultureInfo.InvariantCulture,
-            $"## fairness: one async waiter vs two threads re-taking one permit at once, {seconds:F1} s per run, {rounds} runs (median; max wait: worst run)");
+            $"## {title}, {seconds:F1} s per run, {rounds} runs (medians; max wait: worst run, and the median run's)");
+        var baseNs = Median(results[0].Select(x => seconds * 1e9 / x.Total).ToList());
         for (var i = 0; i < names.Length; i++)
         {
-            var total = results[i].Select(x => (double)x.Total).ToList();
-            var async = results[i].Select(x => (double)x.Async).ToList();
+            var ns = Median(results[i].Select(x => seconds * 1e9 / x.Total).ToList());
+            var total = Median(results[i].Select(x => (double)x.Total).ToList());
+            var async = Median(results[i].Select(x => (double)x.Async).ToList());
             yield return string.Create(CultureInfo.InvariantCulture,
-                $"{names[i],-26} total {Median(total),12:N0}  async waiter {Median(async),10:N0}  async max wait {results[i].Max(x => x.MaxWaitMs),8:F2} ms (median run {Median(results[i].Select(x => x.MaxWaitMs).ToList()):F2} ms)");
+                $"{names[i],-26} {ns,8:F1} ns/acq (/ SemaphoreSlim {ns / baseNs,5:F2})  total {total,12:N0}  async side {async,11:N0}  async max wait {results[i].Max(x => x.MaxWaitMs),7:F2} ms ({Median(results[i].Select(x => x.MaxWaitMs).ToList()):F2})");
         }
     }
 
@@ -244,7 +263,7 @@ internal static class SemaphoreInterleavedRun
         public void Dispose() => _semaphore.Dispose();
     }
 
-    private static FairnessResult Fairness(IFairnessSemaphore semaphore, double seconds)
+    private static FairnessResult Sustained(IFairnessSemaphore semaphore, int threadCount, int taskCount, double seconds)
     {
         RawSemaphore.s_strictFifo = semaphore is PinnedAdapter { Fifo: true };
         try
@@ -252,8 +271,8 @@ internal static class SemaphoreInterleavedRun
             using (semaphore)
             {
                 var stop = 0;
-                var counts = new long[3];
-                var threads = Enumerable.Range(0, 2).Select(t => new Thread(() =>
+                var counts = new long[threadCount + taskCount];
+                var threads = Enumerable.Range(0, threadCount).Select(t => new Thread(() =>
                 {
                     long n = 0;
                     while (Volatile.Read(ref stop) == 0)
@@ -265,21 +284,23 @@ internal static class SemaphoreInterleavedRun
 
                     counts[t] = n;
                 }) { IsBackground = true }).ToArray();
-                long maxWaitTicks = 0;
-                var asyncSide = Task.Run(async () =>
+                var maxWaitTicks = new long[taskCount];
+                var asyncSide = Enumerable.Range(0, taskCount).Select(k => Task.Run(async () =>
                 {
                     long n = 0;
+                    long max = 0;
                     while (Volatile.Read(ref stop) == 0)
                     {
                         var start = Stopwatch.GetTimestamp();
                         await semaphore.WaitAsync();
-                        maxWaitTicks = Math.Max(maxWaitTicks, Stopwatch.GetTimestamp() - start);
+                        max = Math.Max(max, Stopwatch.GetTimestamp() - start);
                         n++;
                         semaphore.Release();
                     }
 
-                    counts[2] = n;
-                });
+                    counts[threadCount + k] = n;
+                    maxWaitTicks[k] = max;
+                })).ToArray();
                 foreach (var thread in threads)
                 {
                     thread.Start();
@@ -292,8 +313,8 @@ internal static class SemaphoreInterleavedRun
                     thread.Join();
                 }
 
-                asyncSide.GetAwaiter().GetResult();
-                return new FairnessResult(counts.Sum(), counts[2], maxWaitTicks * 1000.0 / Stopwatch.Frequency);
+                Task.WaitAll(asyncSide);
+                return new FairnessResult(counts.Sum(), counts.Skip(threadCount).Sum(), maxWaitTicks.Max() * 1000.0 / Stopwatch.Frequency);
             }
         }
         finally
