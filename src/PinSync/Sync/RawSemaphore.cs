@@ -202,27 +202,6 @@ public unsafe partial struct RawSemaphore
         return false;
     }
 
-    /// <summary>A woken waiter competes: takes a permit and lowers <c>Woken</c> in one compare-and-swap. Fails, changing
-    /// nothing, when no permit is free or the semaphore is disposed (the waiter then settles under the wait lock).</summary>
-    private static bool TryTakeWoken(RawSemaphore* semaphore)
-    {
-        // SAFETY: callers pass a live, pinned semaphore.
-        var state = Volatile.Read(ref semaphore->_state);
-        while ((state & Disposed) == 0 && (state & CountMask) != 0)
-        {
-            Debug.Assert(WokenOf(state) > 0, "A woken waiter is counted in Woken until it competes.");
-            var seen = Interlocked.CompareExchange(ref semaphore->_state, state - One - WokenOne, state);
-            if (seen == state)
-            {
-                return true;
-            }
-
-            state = seen;
-        }
-
-        return false;
-    }
-
     private static int CountOf(long state) => (int)((state & CountMask) >> CountShift);
 
     private static int WokenOf(long state) => (int)(state >>> WokenShift);
@@ -312,30 +291,6 @@ public unsafe partial struct RawSemaphore
         }
 
         return false;
-    }
-
-    /// <summary>
-    /// Under the wait lock, for a woken waiter that lost its race: sets <see cref="HasWaiters"/> and lowers
-    /// <c>Woken</c>, taking a permit in the same step if one is free. Returns <see cref="WaitNodeState.Granted"/>,
-    /// <see cref="WaitNodeState.Disposed"/>, or <see cref="WaitNodeState.Waiting"/>: no permit, and the caller links
-    /// its node at the head now (a release after this sees the node and Woken lowered, so it wakes it).
-    /// </summary>
-    private static int SettleWokenLocked(RawSemaphore* semaphore)
-    {
-        AssertInvariantsLocked(semaphore);
-        var state = Interlocked.Or(ref semaphore->_state, HasWaiters) | HasWaiters;
-        while (true)
-        {
-            Debug.Assert(WokenOf(state) > 0, "A woken waiter is counted in Woken until it competes.");
-            var take = (state & Disposed) == 0 && (state & CountMask) != 0;
-            var seen = Interlocked.CompareExchange(ref semaphore->_state, state - WokenOne - (take ? One : 0), state);
-            if (seen == state)
-            {
-                return (state & Disposed) != 0 ? WaitNodeState.Disposed : take ? WaitNodeState.Granted : WaitNodeState.Waiting;
-            }
-
-            state = seen;
-        }
     }
 
     /// <summary>Under the wait lock: clears <see cref="HasWaiters"/> when nobody is queued.</summary>
