@@ -44,14 +44,7 @@ public sealed class DeferredWakeReviewTests : TestBase
     [MemberData(nameof(StrategiesAndEndings))]
     public void DeferredHeadLeavesWhileItsCheckIsQueued_BlockingWaiterBehindStillGetsTheMutex(string strategy, string ending)
     {
-        var deferred = 0;
-        ExplorerAssert.NoBugs(async () =>
-        {
-            if (await DeferredHeadLeaves(ending, faultTolerant: false))
-            {
-                deferred++;
-            }
-        }, Options(strategy));
+        var deferred = SchedulesThatDeferred(() => DeferredHeadLeaves(ending, faultTolerant: false), Options(strategy));
 
         // PCT fires the head's timer early in every schedule it tries (virtual time passes whenever the schedule says
         // so); DFS and the other endings do reach the deferral.
@@ -66,16 +59,25 @@ public sealed class DeferredWakeReviewTests : TestBase
     [MemberData(nameof(FaultMatrix))]
     public void DeferredHeadLeavesWhileItsCheckIsQueued_FaultsOnTheWaiterBehind_MutexWhole(string ending, FaultInjection faults)
     {
+        var deferred = SchedulesThatDeferred(() => DeferredHeadLeaves(ending, faultTolerant: true),
+            new ExplorerOptions { Iterations = 400, Strategy = Strategy.Pct(3), Seed = 23, Faults = faults, CheckInvariants = true });
+
+        Assert.True(deferred > 0 || ending == "timeout", "no schedule deferred the head's wake: the test saw nothing");
+    }
+
+    /// <summary>Explores <paramref name="schedule"/> (no bug allowed) and counts the schedules in which it reported a
+    /// deferred wake.</summary>
+    private static int SchedulesThatDeferred(Func<Task<bool>> schedule, ExplorerOptions options)
+    {
         var deferred = 0;
         ExplorerAssert.NoBugs(async () =>
         {
-            if (await DeferredHeadLeaves(ending, faultTolerant: true))
+            if (await schedule())
             {
                 deferred++;
             }
-        }, new ExplorerOptions { Iterations = 400, Strategy = Strategy.Pct(3), Seed = 23, Faults = faults, CheckInvariants = true });
-
-        Assert.True(deferred > 0 || ending == "timeout", "no schedule deferred the head's wake: the test saw nothing");
+        }, options);
+        return deferred;
     }
 
     /// <summary>Returns whether the holder's last unlock left the head (and the waiter behind it) queued on a free
