@@ -182,12 +182,13 @@ public unsafe partial struct RawSemaphore
     }
 
     /// <summary>Whether <paramref name="node"/> has waited past the starvation bound; reads the clock once per
-    /// caller (<paramref name="now"/>, 0 until read).</summary>
+    /// caller (<paramref name="now"/>, 0 until read). The mutex's handoff clock: never ahead of the real time, so a
+    /// handoff is never early, and cheap in production (it is late by at most about a millisecond).</summary>
     private static bool Starving(WaitNode* node, ref long now)
     {
         if (now == 0)
         {
-            now = Seam.NowTicks();
+            now = RawMutex.HandoffClock();
         }
 
         return now - node->EnqueuedAt >= RawMutex.StarvationThresholdTicks;
