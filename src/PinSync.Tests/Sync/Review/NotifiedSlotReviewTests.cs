@@ -400,6 +400,70 @@ public sealed class NotifiedSlotReviewTests : TestBase
         Assert.True(slotUsed > 0, "no schedule parked a notified waiter in the slot");
     }
 
+    /// <summary>
+    /// Two condition variables on one mutex, notified at the same moment by flows that do not hold the mutex, while a
+    /// third flow holds it and unlocks: the two claims race for the one slot (the loser goes to the list), and each
+    /// races the holder's unlock (fast swap or slow path). Both waiters re-take the mutex, in exclusion; nothing is left
+    /// in the slot or on the list.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Strategies))]
+    public void TwoCondVarsOneMutex_ClaimsRaceEachOtherAndTheUnlock_BothWaitersReacquire(string strategy)
+    {
+        var slotUsed = 0;
+        Run(async () =>
+        {
+            var mutex = new PinnedMutex<int>(0);
+            var first = new PinSync.CondVar();
+            var second = new PinSync.CondVar();
+            var go = false;
+            var inside = 0;
+            var done = 0;
+            var used = false;
+
+            Task Waiter(PinSync.CondVar condVar) => Explorer.Spawn(async () =>
+            {
+                using var guard = await mutex.LockAsync();
+                while (!go)
+                {
+                    await condVar.WaitAsync(guard);
+                }
+
+                Explorer.Assert(++inside == 1, "two holders at once");
+                done++;
+                inside--;
+            });
+
+            var a = Waiter(first);
+            var b = Waiter(second);
+            SpinUntil(() => first.WaiterCount == 1 && second.WaiterCount == 1);
+            var holder = await mutex.LockAsync();
+            go = true;
+            var n1 = Explorer.Spawn(() =>
+            {
+                first.NotifyOne();
+                used |= RawMutexProbe.InSlot(mutex);
+            });
+            var n2 = Explorer.Spawn(() =>
+            {
+                second.NotifyOne();
+                used |= RawMutexProbe.InSlot(mutex);
+            });
+            SchedulingPoint.Yield();
+            holder.Dispose();
+            await Task.WhenAll(a, b, n1, n2);
+
+            Explorer.Assert(done == 2, $"{done} of 2 waiters re-took the mutex");
+            Explorer.Assert(!mutex.IsLocked && mutex.WaiterCount == 0 && !RawMutexProbe.InSlot(mutex), $"left behind: {mutex}");
+            slotUsed += used ? 1 : 0;
+            first.Dispose();
+            second.Dispose();
+            mutex.Dispose();
+        }, strategy, dfsBound: 1);
+
+        Assert.True(slotUsed > 0, "no schedule parked a notified waiter in the slot");
+    }
+
     /// <summary>Snapshots with the slot full: IsLocked, WaiterCount counts the slot's waiter (and a locker that queues
     /// after it), and the mutex's ToString agrees.</summary>
     [Fact]
