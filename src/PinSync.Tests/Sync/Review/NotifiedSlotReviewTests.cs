@@ -18,8 +18,9 @@ public sealed class NotifiedSlotReviewTests : TestBase
 
     /// <summary>
     /// NotifyAll under the lock with three async waiters and one blocking waiter: one async waiter takes the slot, the
-    /// others are morphed onto the list behind it. Every waiter re-takes the mutex exactly once, in exclusion, and
-    /// WaiterCount right after the notification counts all three (slot included).
+    /// others are morphed onto the list behind it. Every waiter re-takes the mutex exactly once, in exclusion, in
+    /// notification order (the slot's waiter first: the flush links it at the head; a mutant linking it at the tail
+    /// fails here), and WaiterCount right after the notification counts all three (slot included).
     /// </summary>
     [Theory]
     [MemberData(nameof(Strategies))]
@@ -47,8 +48,11 @@ public sealed class NotifiedSlotReviewTests : TestBase
                 inside--;
             });
 
+            // One at a time, so the condition variable's order is a, b, s: a gets the slot, b and s the list.
             var a = Async('a');
+            SpinUntil(() => condVar.WaiterCount == 1);
             var b = Async('b');
+            SpinUntil(() => condVar.WaiterCount == 2);
             var blocking = Explorer.Spawn(() =>
             {
                 using var guard = mutex.Lock();
@@ -73,7 +77,7 @@ public sealed class NotifiedSlotReviewTests : TestBase
             }
 
             await Task.WhenAll(a, b, blocking);
-            Explorer.Assert(order.Length == 3, $"order {order}");
+            Explorer.Assert(order == "abs", $"order {order}: the notified waiters did not re-take the mutex in notification order");
             Explorer.Assert(!mutex.IsLocked && mutex.WaiterCount == 0 && !RawMutexProbe.InSlot(mutex), $"left behind: {mutex}");
             if (inSlot)
             {
