@@ -294,9 +294,10 @@ internal abstract partial class Request<TResult> : Request, IValueTaskSource<TRe
         ReleaseHolds(holds);
     }
 
-    /// <summary>Disarms the timeout and the caller's token (the winner of the completed bit). The holds of those that
-    /// can no longer fire end with the completer's, in one step (<see cref="_disarmedHolds"/>); one that fires (or
-    /// fired) meanwhile ends its own at the end of its callback.</summary>
+    /// <summary>Disarms the timeout timer (under the explorer) and the caller's token (the winner of the completed
+    /// bit). The holds of those that can no longer fire end with the completer's, in one step
+    /// (<see cref="_disarmedHolds"/>); one that fires (or fired) meanwhile ends its own at the end of its callback.
+    /// The sweep's link is left to the caller (<see cref="EndCallerHold"/>).</summary>
     private void Disarm()
     {
         var ended = 0;
@@ -308,10 +309,9 @@ internal abstract partial class Request<TResult> : Request, IValueTaskSource<TRe
                 ended++;
             }
         }
-        else if (_timeout != Timeout.InfiniteTimeSpan && RequestDeadlines.Remove(this))
-        {
-            ended++;
-        }
+
+        // A request on the sweep stays linked: its caller unlinks it in GetResult (see RequestDeadlines, "Who
+        // unlinks"); the sweep skips it meanwhile, since it is completed.
 
         // Unregister, not Dispose: Dispose would wait for a callback that may be the one completing us. When it
         // returns false the callback runs (or ran) and ends the registration's hold itself.
