@@ -32,10 +32,10 @@ internal static class RuntimeInterleavedRun
     }
 
     /// <summary>Runs <paramref name="rounds"/> rounds and writes the table to the console and to <c>ab-runtime.txt</c>
-    /// in <paramref name="resultsDirectory"/>.</summary>
-    internal static void Run(int rounds, string resultsDirectory)
+    /// in <paramref name="resultsDirectory"/>; <paramref name="pairOnly"/> measures only the sweep and no timeout.</summary>
+    internal static void Run(int rounds, string resultsDirectory, bool pairOnly = false)
     {
-        var configs = Enum.GetValues<Config>();
+        var configs = pairOnly ? [Config.Sweep, Config.NoTimeout] : Enum.GetValues<Config>();
         var workloads = new (string Name, Func<GrainRuntime, Task<int>> Run)[]
         {
             ("non-reentrant Inc, 64 callers x 16 grains", NonReentrant),

@@ -24,12 +24,10 @@ namespace PinSync.Runtime.Internal;
 /// due epoch, give or take racing senders; a sweep stops at the first head that is not due, and a request out of
 /// order fails one tick later. A timeout therefore fires between its deadline and its deadline plus about two
 /// <see cref="ResolutionTicks"/> (a tenth of the timeout, at most 100 ms, at least 1 ms).</para>
-/// <para>Who unlinks: the caller, in <c>GetResult</c>, not the completer. A completed request left linked is skipped
-/// by the sweep (its <see cref="SchedulingTimer.Fire"/> finds the call completed and only lets go). The caller linked
-/// the request on its own thread a moment before and sends its next call from the same place, so a stripe's lock
-/// and list stay on one core; when the completer unlinked, every call moved the stripe's cache line (and its
-/// neighbours' links) to the callee's core and back, and a preempted lock holder on the other core made the
-/// sender spin: that made the price of the timeout vary from run to run (5–27 % in the same bench).</para>
+/// <para>Layout: each stripe's lock and list heads sit on cache lines of their own (<see cref="Stripe"/>). Before,
+/// whether stripe 0's lock word shared a line with stripe 1's list heads depended on where a runtime's stripes
+/// happened to be allocated, so on two cores (processor ids 0 and 1, stripes 0 and 1) some runtimes paid for false
+/// sharing between the two cores' stripes on every call and others did not.</para>
 /// <para>Under a scheduling controller (the explorer) requests keep their own seam timer (see
 /// <see cref="UsesSweep"/>): the sweep's single timer would otherwise outlive the schedule that armed it.</para>
 /// <para>Thread-safety: <see cref="Add"/> and <see cref="Remove"/> run on any thread; a request's link fields are
@@ -120,8 +118,7 @@ internal sealed class RequestDeadlines : SchedulingTimer
         }
     }
 
-    /// <summary>Unlinks <paramref name="request"/> if it is still linked (its caller has the answer, and the sweep did
-    /// not take it first).</summary>
+    /// <summary>Unlinks <paramref name="request"/> if it is still linked (it completed before its deadline).</summary>
     /// <returns><see langword="true"/> when this call unlinked it: the sweep will never touch it again;
     /// <see langword="false"/> when the sweep took it first and will (or did) call <see cref="SchedulingTimer.Fire"/>
     /// on it — a pooled request stays out of the pool until that call has returned.</returns>

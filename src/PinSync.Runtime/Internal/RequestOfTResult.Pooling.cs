@@ -20,12 +20,9 @@ namespace PinSync.Runtime.Internal;
 //               whoever drops the request for good (FinishCore after it ran, Discard, Reject, a failed forward, a
 //               disposed runtime); a forwarder that sends it on keeps the hold.
 //   deadline    only with a finite timeout: the sweep's list (or, under the explorer, the request's own seam
-//               timer). The caller unlinks the request from the sweep in GetResult, and when that unlink wins the
-//               deadline's hold ends with the caller's (one interlocked step); the completer does not touch the
-//               sweep (RequestDeadlines, "Who unlinks"). A seam timer that Disarm cancels before it fired ends with
-//               the completer's hold (one interlocked step at the end of Execute). Otherwise the hold ends at the end
-//               of OnFire, the one call the sweep (or the timer) still makes; on a completed call that call only
-//               lets go.
+//               timer). When Disarm unlinks the request (or cancels the timer) before it fired, it ends with the
+//               completer's hold (one interlocked step at the end of Execute); otherwise at the end of OnFire, the
+//               one call the sweep (or the timer) still makes.
 //   token       only with a cancelable caller token: the registration. When Unregister says the callback will
 //               never run, it ends with the completer's hold; otherwise at the end of the callback (which is
 //               running or has run).
@@ -143,23 +140,8 @@ internal abstract partial class Request<TResult>
         finally
         {
             // After the answer was read: the caller's hold.
-            EndCallerHold();
+            ReleaseHold();
         }
-    }
-
-    /// <summary>Ends the caller's hold, and the deadline's with it when the caller unlinks the request from the sweep
-    /// (one interlocked step). The caller, not the completer, unlinks: it linked the request on its own thread a
-    /// moment ago and sends its next call from there, so the sweep's stripe stays on one core instead of bouncing
-    /// between the caller's and the callee's.</summary>
-    private void EndCallerHold()
-    {
-        var holds = CallerHold;
-        if (RequestDeadlines.Remove(this))
-        {
-            holds++;
-        }
-
-        ReleaseHolds(holds);
     }
 
     /// <inheritdoc />

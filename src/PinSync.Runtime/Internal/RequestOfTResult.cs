@@ -294,10 +294,9 @@ internal abstract partial class Request<TResult> : Request, IValueTaskSource<TRe
         ReleaseHolds(holds);
     }
 
-    /// <summary>Disarms the timeout timer (under the explorer) and the caller's token (the winner of the completed
-    /// bit). The holds of those that can no longer fire end with the completer's, in one step
-    /// (<see cref="_disarmedHolds"/>); one that fires (or fired) meanwhile ends its own at the end of its callback.
-    /// The sweep's link is left to the caller (<see cref="EndCallerHold"/>).</summary>
+    /// <summary>Disarms the timeout and the caller's token (the winner of the completed bit). The holds of those that
+    /// can no longer fire end with the completer's, in one step (<see cref="_disarmedHolds"/>); one that fires (or
+    /// fired) meanwhile ends its own at the end of its callback.</summary>
     private void Disarm()
     {
         var ended = 0;
@@ -309,9 +308,10 @@ internal abstract partial class Request<TResult> : Request, IValueTaskSource<TRe
                 ended++;
             }
         }
-
-        // A request on the sweep stays linked: its caller unlinks it in GetResult (see RequestDeadlines, "Who
-        // unlinks"); the sweep skips it meanwhile, since it is completed.
+        else if (_timeout != Timeout.InfiniteTimeSpan && RequestDeadlines.Remove(this))
+        {
+            ended++;
+        }
 
         // Unregister, not Dispose: Dispose would wait for a callback that may be the one completing us. When it
         // returns false the callback runs (or ran) and ends the registration's hold itself.
