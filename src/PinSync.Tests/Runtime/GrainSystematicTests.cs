@@ -26,39 +26,37 @@ public sealed class GrainSystematicTests : TestBase
     };
 
     [Fact]
-    public void Append_NonReentrantGrainTwoCallers_ExactlyTheSerialOutcomes()
-    {
-        var outcomes = new ConcurrentDictionary<string, byte>();
-        var report = Explorer.Run(async () =>
+    public void Append_NonReentrantGrainTwoCallers_ExactlyTheSerialOutcomes() =>
+        Assert.Equal(s_serialLogs.Order(), TwoAppendsOutcomes(runtime =>
         {
-            await using var runtime = new GrainRuntime(Options());
             var grain = runtime.GetGrain<ICounterGrain>("g");
-            var a = Explorer.Spawn(() => grain.Append("a"));
-            var b = Explorer.Spawn(() => grain.Append("b"));
-            await Task.WhenAll(a, b);
-            outcomes.TryAdd(await grain.Log(), 0);
-        }, new ExplorerOptions { Iterations = 2000, Strategy = Strategy.Dfs(2), Seed = 1 });
-
-        Assert.False(report.BugFound, report.ToString());
-        Assert.Equal(s_serialLogs.Order(), outcomes.Keys.Order());
-    }
+            return (grain.Append, grain.Log);
+        }));
 
     [Fact]
-    public void Append_ReentrantGrainTwoCallers_ExactlySerialAndFifoInterleavedOutcomes()
+    public void Append_ReentrantGrainTwoCallers_ExactlySerialAndFifoInterleavedOutcomes() =>
+        Assert.Equal(s_reentrantLogs.Order(), TwoAppendsOutcomes(runtime =>
+        {
+            var grain = runtime.GetGrain<IReentrantCounterGrain>("g");
+            return (grain.Append, grain.Log);
+        }));
+
+    /// <summary>Every schedule (DFS) of two callers appending "a" and "b" to one grain: the logs seen, in order.</summary>
+    private static IEnumerable<string> TwoAppendsOutcomes(Func<GrainRuntime, (Func<string, Task> Append, Func<Task<string>> Log)> bind)
     {
         var outcomes = new ConcurrentDictionary<string, byte>();
         var report = Explorer.Run(async () =>
         {
             await using var runtime = new GrainRuntime(Options());
-            var grain = runtime.GetGrain<IReentrantCounterGrain>("g");
-            var a = Explorer.Spawn(() => grain.Append("a"));
-            var b = Explorer.Spawn(() => grain.Append("b"));
+            var (append, log) = bind(runtime);
+            var a = Explorer.Spawn(() => append("a"));
+            var b = Explorer.Spawn(() => append("b"));
             await Task.WhenAll(a, b);
-            outcomes.TryAdd(await grain.Log(), 0);
+            outcomes.TryAdd(await log(), 0);
         }, new ExplorerOptions { Iterations = 2000, Strategy = Strategy.Dfs(2), Seed = 1 });
 
         Assert.False(report.BugFound, report.ToString());
-        Assert.Equal(s_reentrantLogs.Order(), outcomes.Keys.Order());
+        return outcomes.Keys.Order();
     }
 
     [Fact]

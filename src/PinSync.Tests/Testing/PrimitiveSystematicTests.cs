@@ -1,5 +1,6 @@
 using PinSync.Scheduling;
 using PinSync.Testing;
+using PinSync.Tests.Testing.Mutants;
 
 namespace PinSync.Tests.Testing;
 
@@ -156,11 +157,11 @@ public sealed class PrimitiveSystematicTests : TestBase
     [Theory]
     [MemberData(nameof(Strategies))]
     public void CondVar_IfInsteadOfWhileWithTwoConsumers_FindsAssertion(string strategy) =>
-        ExplorerAssert.FindsBug(() => Consumers(useWhile: false), BugKind.AssertionFailure, Options(strategy));
+        ExplorerAssert.FindsBug(() => MutationPrograms.TwoConsumers(useWhile: false), BugKind.AssertionFailure, Options(strategy));
 
     [Theory]
     [MemberData(nameof(Strategies))]
-    public void CondVar_WhileWithTwoConsumers_NoBug(string strategy) => AssertNoBugs(() => Consumers(useWhile: true), Options(strategy));
+    public void CondVar_WhileWithTwoConsumers_NoBug(string strategy) => AssertNoBugs(() => MutationPrograms.TwoConsumers(useWhile: true), Options(strategy));
 
     [Theory]
     [MemberData(nameof(Strategies))]
@@ -208,38 +209,4 @@ public sealed class PrimitiveSystematicTests : TestBase
     private static ExplorerOptions Options(string strategy) => strategy == "dfs"
         ? new ExplorerOptions { Iterations = 20_000, Strategy = Strategy.Dfs(2) }
         : new ExplorerOptions { Iterations = s_pctIterations, Strategy = Strategy.Pct(3), Seed = 2024 };
-
-    private static async Task Consumers(bool useWhile)
-    {
-        using var mutex = new PinnedMutex<int>(0);
-        using var items = new CondVar();
-        void Consume()
-        {
-            using var guard = mutex.Lock();
-            if (useWhile)
-            {
-                while (guard.Value == 0)
-                {
-                    items.Wait(guard);
-                }
-            }
-            else if (guard.Value == 0)
-            {
-                items.Wait(guard);
-            }
-
-            Explorer.Assert(guard.Value > 0, "consumed from an empty buffer (if instead of while around CondVar.Wait)");
-            guard.Value--;
-        }
-
-        var consumers = new[] { Explorer.Spawn(Consume), Explorer.Spawn(Consume) };
-        for (var i = 0; i < 2; i++)
-        {
-            using var guard = mutex.Lock();
-            guard.Value++;
-            items.NotifyAll();
-        }
-
-        await Task.WhenAll(consumers);
-    }
 }

@@ -53,6 +53,9 @@ internal static class SR
         "A field selector returned an address outside the struct being built; it must return the address of a field of it.";
 
     // Async waiters.
+    internal const string PendingValueTask =
+        "The wait has not completed yet: its ValueTask must be awaited (or turned into a Task with AsTask) before its result is read. The wait is still queued and can be awaited.";
+
     internal const string StaleValueTask =
         "This ValueTask was already consumed; a ValueTask returned by a PinSync wait may be awaited only once.";
 }

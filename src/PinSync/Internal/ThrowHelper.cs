@@ -86,4 +86,7 @@ internal static class ThrowHelper
 
     [DoesNotReturn]
     internal static void ThrowInvalidOperationException_StaleValueTask() => throw new InvalidOperationException(SR.StaleValueTask);
+
+    [DoesNotReturn]
+    internal static void ThrowInvalidOperationException_PendingValueTask() => throw new InvalidOperationException(SR.PendingValueTask);
 }

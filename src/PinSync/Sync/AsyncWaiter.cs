@@ -322,6 +322,13 @@ internal unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSource<bo
             ThrowHelper.ThrowInvalidOperationException_StaleValueTask();
         }
 
+        if (_core.GetStatus(token) == ValueTaskSourceStatus.Pending)
+        {
+            // Read before completion (.GetAwaiter().GetResult() on a pending wait): the node is still linked, so the
+            // waiter must not be recycled. Nothing changes: the wait stays queued and can still be awaited.
+            ThrowHelper.ThrowInvalidOperationException_PendingValueTask();
+        }
+
         try
         {
             return _core.GetResult(token);

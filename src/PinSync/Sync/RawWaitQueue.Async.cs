@@ -27,7 +27,7 @@ public partial struct RawWaitQueue
     /// <remarks><b>Safety:</b> the caller must keep the queue alive and at its address until the task completes and its
     /// timeout and cancellation callbacks are gone (see <see cref="Dispose(RawWaitQueue*)"/>).</remarks>
     public static unsafe ValueTask WaitUntilAsync(RawWaitQueue* queue, Func<bool> condition, CancellationToken cancellationToken = default) =>
-        AsValueTask(WaitUntilAsyncCore(queue, condition, Timeout.Infinite, flags: 0, keepAlive: null, cancellationToken));
+        WaitQueueResult.Void(WaitUntilAsyncCore(queue, condition, Timeout.Infinite, flags: 0, keepAlive: null, cancellationToken));
 
     /// <summary>Waits asynchronously until <paramref name="condition"/> is true or <paramref name="timeout"/> elapses,
     /// as a non-exclusive waiter.</summary>
@@ -43,7 +43,7 @@ public partial struct RawWaitQueue
     /// <remarks><b>Safety:</b> as for <see cref="WaitUntilAsync(RawWaitQueue*, Func{bool}, CancellationToken)"/>.</remarks>
     public static unsafe ValueTask<bool> WaitUntilAsync(RawWaitQueue* queue, Func<bool> condition, TimeSpan timeout,
         CancellationToken cancellationToken = default) =>
-        WaitUntilAsyncCore(queue, condition, Timeouts.ToMilliseconds(timeout), flags: 0, keepAlive: null, cancellationToken);
+        WaitQueueResult.Bool(WaitUntilAsyncCore(queue, condition, Timeouts.ToMilliseconds(timeout), flags: 0, keepAlive: null, cancellationToken));
 
     /// <summary>Waits asynchronously until <paramref name="condition"/> is true, as an exclusive waiter.</summary>
     /// <param name="queue">The queue.</param>
@@ -56,7 +56,7 @@ public partial struct RawWaitQueue
     /// <remarks><b>Safety:</b> as for <see cref="WaitUntilAsync(RawWaitQueue*, Func{bool}, CancellationToken)"/>.</remarks>
     public static unsafe ValueTask WaitUntilExclusiveAsync(RawWaitQueue* queue, Func<bool> condition,
         CancellationToken cancellationToken = default) =>
-        AsValueTask(WaitUntilAsyncCore(queue, condition, Timeout.Infinite, WaitNodeFlags.Exclusive, keepAlive: null, cancellationToken));
+        WaitQueueResult.Void(WaitUntilAsyncCore(queue, condition, Timeout.Infinite, WaitNodeFlags.Exclusive, keepAlive: null, cancellationToken));
 
     /// <summary>Waits asynchronously until <paramref name="condition"/> is true or <paramref name="timeout"/> elapses,
     /// as an exclusive waiter.</summary>
@@ -72,7 +72,7 @@ public partial struct RawWaitQueue
     /// <remarks><b>Safety:</b> as for <see cref="WaitUntilAsync(RawWaitQueue*, Func{bool}, CancellationToken)"/>.</remarks>
     public static unsafe ValueTask<bool> WaitUntilExclusiveAsync(RawWaitQueue* queue, Func<bool> condition, TimeSpan timeout,
         CancellationToken cancellationToken = default) =>
-        WaitUntilAsyncCore(queue, condition, Timeouts.ToMilliseconds(timeout), WaitNodeFlags.Exclusive, keepAlive: null, cancellationToken);
+        WaitQueueResult.Bool(WaitUntilAsyncCore(queue, condition, Timeouts.ToMilliseconds(timeout), WaitNodeFlags.Exclusive, keepAlive: null, cancellationToken));
 
     /// <summary>The awaited wait behind every async form: <paramref name="milliseconds"/> validated (-1 = infinite),
     /// <paramref name="keepAlive"/> the object that owns the queue's memory (kept reachable while a waiter is queued).</summary>
@@ -100,21 +100,6 @@ public partial struct RawWaitQueue
             ? new ValueTask<bool>(false)
             : WaitAsyncSlow((nint)queue, condition, Timeouts.Deadline(milliseconds), flags, keepAlive, cancellationToken);
     }
-
-    /// <summary>The untimed forms' result as a <see cref="ValueTask"/>, consuming a synchronous result in place.</summary>
-    internal static ValueTask AsValueTask(ValueTask<bool> pending)
-    {
-        if (pending.IsCompletedSuccessfully)
-        {
-            _ = pending.Result;
-            return default;
-        }
-
-        return AwaitVoid(pending);
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private static async ValueTask AwaitVoid(ValueTask<bool> pending) => await pending.ConfigureAwait(false);
 
     /// <summary>The wait_event loop for an awaited wait (the blocking loop's twin; see the notes in RawWaitQueue.cs).</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

@@ -143,7 +143,7 @@ public sealed unsafe class WaitQueue : IDisposable
     public ValueTask WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        return RawWaitQueue.AsValueTask(
+        return WaitQueueResult.Void(
             RawWaitQueue.WaitUntilAsyncCore(_raw, condition, Timeout.Infinite, flags: 0, keepAlive: this, cancellationToken));
     }
 
@@ -162,7 +162,7 @@ public sealed unsafe class WaitQueue : IDisposable
     {
         var ms = Timeouts.ToMilliseconds(timeout);
         ThrowIfDisposed();
-        return RawWaitQueue.WaitUntilAsyncCore(_raw, condition, ms, flags: 0, keepAlive: this, cancellationToken);
+        return WaitQueueResult.Bool(RawWaitQueue.WaitUntilAsyncCore(_raw, condition, ms, flags: 0, keepAlive: this, cancellationToken));
     }
 
     /// <summary>Waits asynchronously until <paramref name="condition"/> is true, as an exclusive waiter.</summary>
@@ -175,7 +175,7 @@ public sealed unsafe class WaitQueue : IDisposable
     public ValueTask WaitUntilExclusiveAsync(Func<bool> condition, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        return RawWaitQueue.AsValueTask(
+        return WaitQueueResult.Void(
             RawWaitQueue.WaitUntilAsyncCore(_raw, condition, Timeout.Infinite, WaitNodeFlags.Exclusive, keepAlive: this, cancellationToken));
     }
 
@@ -193,7 +193,7 @@ public sealed unsafe class WaitQueue : IDisposable
     {
         var ms = Timeouts.ToMilliseconds(timeout);
         ThrowIfDisposed();
-        return RawWaitQueue.WaitUntilAsyncCore(_raw, condition, ms, WaitNodeFlags.Exclusive, keepAlive: this, cancellationToken);
+        return WaitQueueResult.Bool(RawWaitQueue.WaitUntilAsyncCore(_raw, condition, ms, WaitNodeFlags.Exclusive, keepAlive: this, cancellationToken));
     }
 
     /// <summary>As <see cref="WaitUntil(Func{bool}, TimeSpan, CancellationToken)"/>, with the timeout in milliseconds.</summary>
