@@ -8,8 +8,9 @@ namespace PinSync.Tests.Runtime;
 /// the 24 B call-chain node of the run and the execution context (40 B) with its one-entry map (32 B) that carry it;
 /// nothing else. The bounds fail when pooling breaks (352 B per call before it, 1,232 B grain → grain) and when the
 /// chain node grows back (120 B with the earlier five-field node). Grain → grain (a non-async Forward): 344 B, two
-/// requests of 96 B plus the GetGrain of the callee (88 B) and the continuation posted to the caller (32 B + 32 B);
-/// 392 B with the earlier node.
+/// requests of 96 B, the GetGrain of the callee (88 B: the reference and its boxed id) and 64 B more on the way back
+/// (the callee's answer is posted to the caller's activation: ManualResetValueTaskSourceCore's 32 B TupleSlim, the
+/// rest not broken down); 392 B with the earlier node.
 /// </summary>
 [Collection(AllocationCollection.Name)]
 public sealed class GrainRequestAllocationTests : TestBase
