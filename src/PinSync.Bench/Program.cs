@@ -84,6 +84,10 @@ public static class Program
                     Profiling.InterleavedRun.AddVariant("250us", static () => RawMutex.StarvationThreshold = TimeSpan.FromMicroseconds(250),
                         static () => RawMutex.StarvationThreshold = TimeSpan.FromMilliseconds(1));
                     break;
+                case "precise-clock":
+                    // The handoff clock's price (RawMutex.Release.cs: HandoffClock), interleaved.
+                    Profiling.InterleavedRun.AddVariant("precise-clock", static () => RawMutex.s_coarseHandoffClock = false, static () => RawMutex.s_coarseHandoffClock = true);
+                    break;
                 case "yield-only":
                     Profiling.InterleavedRun.AddMethod("yield-only", Profiling.InterleavedRun.YieldOnlyRound);
                     break;

@@ -28,6 +28,7 @@ internal static class PingPongInterleavedRun
             ("Nito AsyncConditionVariable", bench.NitoPingPong),
             ("PinnedSemaphore pair", PingPongProfile.PinnedSemaphorePair()),
             ("CondVar, notify after unlock", PingPongProfile.CondVarPair(notifyUnderLock: false)),
+            ("CondVar, no notified slot", WithoutNotifiedSlot(bench.CondVarPingPong)),
         ];
 
         // Queued LockAsync waits (the other side held the mutex when this side came back to re-lock: the round trip
@@ -94,11 +95,25 @@ internal static class PingPongInterleavedRun
 
         var summary = string.Create(CultureInfo.InvariantCulture,
             $"CondVar / SemaphoreSlim pair {medians[0] / medians[1]:0.00}, CondVar / Nito {medians[0] / medians[2]:0.00}, "
-            + $"PinnedSemaphore pair / SemaphoreSlim pair {medians[3] / medians[1]:0.00}; load average (1 min) now {Infrastructure.LoadAverage.OneMinuteText()}");
+            + $"PinnedSemaphore pair / SemaphoreSlim pair {medians[3] / medians[1]:0.00}, no slot / slot {medians[5] / medians[0]:0.00}; load average (1 min) now {Infrastructure.LoadAverage.OneMinuteText()}");
         Console.WriteLine(summary);
         lines.Add(summary);
         return lines;
     }
+
+    /// <summary>The row with the mutex's notified-waiter slot off (RawMutex.NotifiedSlot.cs): the list instead.</summary>
+    private static Func<Task> WithoutNotifiedSlot(Func<Task> run) => async () =>
+    {
+        RawMutex.s_notifiedSlot = false;
+        try
+        {
+            await run();
+        }
+        finally
+        {
+            RawMutex.s_notifiedSlot = true;
+        }
+    };
 
     private static double Median(List<double> values)
     {

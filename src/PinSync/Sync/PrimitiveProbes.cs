@@ -130,6 +130,7 @@ public unsafe partial struct RawMutex
     internal static string? CheckQuiescent(RawMutex* mutex) =>
         PrimitiveProbes.CheckList(&mutex->_waiters, mutex->_waiterCount, "wait")
         ?? (mutex->_waiterCount != 0 ? $"{mutex->_waiterCount} waiter(s) still queued"
+            : HasNotified(mutex) ? "a notified condition waiter is still in the slot (or the slot is not empty)"
             // Disposed: its waiters were failed; the state bits of a lock nobody may take again say nothing.
             : (mutex->_state & Disposed) != 0 ? null
             : (mutex->_state & Locked) != 0 ? "still locked after every operation finished (a holder left without unlocking)"

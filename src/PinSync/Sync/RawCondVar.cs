@@ -10,7 +10,8 @@
 // Wait morphing: a notified waiter whose mutex is held is moved straight onto the mutex's wait list (under the
 // condition variable's lock, then the mutex's wait lock — always in that order) instead of being woken only to
 // block again; when the mutex is free it is woken to compete for it. Either way the waiter returns holding the
-// mutex, with the same guard.
+// mutex, with the same guard. An async waiter whose mutex is held with nobody queued skips the list: it waits in the
+// mutex's notified-waiter slot, which the holder's unlock empties (RawMutex.NotifiedSlot.cs).
 //
 // Who completes waiters: while a node carries WaitNodeFlags.CondVar it is on this list, and whoever unlinks it
 // here (a notifier, its own timeout or cancellation, Dispose) owns its completion. Once notified the flag is gone:

@@ -9,7 +9,8 @@ public unsafe partial struct RawMutex
 {
     /// <summary>
     /// Wait morphing, called by a notifier that holds the condition variable's lock (lock order: condition
-    /// variable, then mutex): if the mutex is held, links the notified <paramref name="node"/> onto its wait list
+    /// variable, then mutex): if the mutex is held, links the notified <paramref name="node"/> onto its wait list, or
+    /// for an async waiter with nobody else queued parks it in the notified-waiter slot
     /// (state stays <see cref="WaitNodeState.Waiting"/>) and returns <see langword="false"/> — the waiter sleeps on
     /// until an unlock picks it. Otherwise marks it <see cref="WaitNodeState.Woken"/> to compete for the free mutex
     /// and returns <see langword="true"/>: the caller wakes it after dropping its lock.
@@ -27,6 +28,13 @@ public unsafe partial struct RawMutex
             node->EnqueuedAt = MorphedEnqueueTime(node);
             Volatile.Write(ref node->State, WaitNodeState.Woken);
             return true;
+        }
+
+        // Held with nobody queued and no wake on its way (the notifier holds it, usually): an async waiter waits in the
+        // slot for the holder's unlock, with no wait-lock section here or there (RawMutex.NotifiedSlot.cs).
+        if (observed == Locked && node->Waiter != 0 && TryParkNotified(mutex, node))
+        {
+            return false;
         }
 
         mutex->_waitLock.Enter();

@@ -19,6 +19,18 @@ public unsafe partial struct RawMutex
                 ThrowHelper.ThrowSynchronizationLockException_LockNotHeld();
             }
 
+            if ((observed & NotifiedSlot) != 0)
+            {
+                // A condition waiter notified while we held the mutex (RawMutex.CondVar.cs): woken by this release,
+                // or moved to the head of the list first when others queued since.
+                if (ReleaseToNotified(mutex, ref observed))
+                {
+                    return;
+                }
+
+                continue;
+            }
+
             if ((observed & WakePending) == 0)
             {
                 break;
@@ -46,9 +58,19 @@ public unsafe partial struct RawMutex
         mutex->_waitLock.Enter();
         AssertInvariantsLocked(mutex);
         var first = ListHead.First(&mutex->_waiters);
+
+        // A notification may have parked a waiter in the slot while HasWaiters was briefly clear, before we took the
+        // lock (RawMutex.CondVar.cs); serve it first. Past this check none can: the list is non-empty, so HasWaiters
+        // stays set while we hold the lock, or (empty) the release below refuses to clear Locked under a slot.
+        if (first is null ? !ReleaseEmptyLocked(mutex) : (Volatile.Read(ref mutex->_state) & NotifiedSlot) != 0)
+        {
+            mutex->_waitLock.Exit();
+            UnlockSlow(mutex);
+            return;
+        }
+
         if (first is null)
         {
-            Interlocked.And(ref mutex->_state, ~(Locked | HasWaiters));
             mutex->_waitLock.Exit();
             return;
         }
@@ -63,7 +85,7 @@ public unsafe partial struct RawMutex
         // EnqueuedAt 0: a notified async condition waiter that has not lost a race yet (see MorphedEnqueueTime).
         var enqueuedAt = node->EnqueuedAt;
         var handOff = (node->Flags & WaitNodeFlags.LostWakeup) != 0
-            || (enqueuedAt != 0 && Seam.NowTicks() - enqueuedAt >= Volatile.Read(ref s_starvationThresholdTicks));
+            || (enqueuedAt != 0 && HandoffClock() - enqueuedAt >= Volatile.Read(ref s_starvationThresholdTicks));
         var deferrable = !handOff && (node->Flags & WaitNodeFlags.DeferWake) != 0;
         if (deferrable && ExitCheck.CanDefer(mutex, node, out var check, out var owner))
         {
@@ -141,6 +163,52 @@ public unsafe partial struct RawMutex
         }
     }
 
+    // The handoff clock's per-thread cache (production, Linux): the coarse millisecond count at the last precise read,
+    // and that read.
+    [ThreadStatic]
+    private static long t_clockCoarse;
+
+    [ThreadStatic]
+    private static long t_clockTicks;
+
+    // How many reads of the cache since the precise read (at most ClockReuses - 1 in a row): under saturation, with
+    // many unlocks per millisecond, the cache then lags by a few unlocks, not by a whole millisecond.
+    [ThreadStatic]
+    private static int t_clockReuses;
+
+    private const int ClockReuses = 8;
+
+    // Experiment switch for interleaved A/B runs (PinSync.Bench --ab --variant precise-clock): false = every unlock
+    // with waiters reads the precise clock, as before.
+    internal static volatile bool s_coarseHandoffClock = true;
+
+    /// <summary>
+    /// "Now" for an unlock's handoff decision (the starvation bound), never ahead of the real time. The precise clock
+    /// (<see cref="System.Diagnostics.Stopwatch"/>) costs 20–70 ns on this kind of machine, a large share of an unlock
+    /// that re-takes at once (a lock held across an await: an A/B without the read ran 20–40 % faster). So in
+    /// production on Linux, where <see cref="Environment.TickCount64"/> is a cheap millisecond clock, a thread re-reads
+    /// the precise clock only when the millisecond count has moved on since its last read, or on every eighth call: the
+    /// handoff then comes late by at most the lesser of about a millisecond and seven unlocks on this thread, never early. Elsewhere (a coarser tick count) and under a controller (virtual
+    /// time) every call reads the clock; real threads in a test process take the production path.
+    /// </summary>
+    internal static long HandoffClock()
+    {
+        if ((Seam.ControlEnabled && SchedulingController.Current is not null) || !OperatingSystem.IsLinux() || !s_coarseHandoffClock)
+        {
+            return Seam.NowTicks();
+        }
+
+        var coarse = Environment.TickCount64;
+        if (coarse != t_clockCoarse || ++t_clockReuses >= ClockReuses)
+        {
+            t_clockCoarse = coarse;
+            t_clockReuses = 0;
+            t_clockTicks = Seam.ProductionNowTicks();
+        }
+
+        return t_clockTicks;
+    }
+
     /// <summary>Wakes a blocking waiter's thread or queues an async waiter's completion (never inline). A
     /// <paramref name="fair"/> completion (a handoff: the waiter holds the mutex already, everyone waits for it) goes
     /// to the pool's global FIFO queue, not the releasing thread's local queue, whose owner pops newest-first and could
@@ -196,6 +264,7 @@ public unsafe partial struct RawMutex
     {
         Seam.Point(SchedulingPointKind.Lifecycle, (nint)mutex, nameof(Dispose));
         Interlocked.Or(ref mutex->_state, Disposed);
+        FailNotified(mutex);
         while (true)
         {
             mutex->_waitLock.Enter();

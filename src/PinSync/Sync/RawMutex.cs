@@ -13,7 +13,9 @@
 //     waiter that re-queued is async: then unlocks defer its wake to the releasing thread's exit check, a work item
 //     that runs once the releaser's current work item ends and wakes the head only if the mutex is still free
 //     (RawMutex.Deferral.cs; a releaser that re-takes the mutex at once wakes nobody for nothing). (And a notified
-//     condition waiter whose wake empties the list is woken without WakePending; see UnlockSlow.) Or
+//     condition waiter whose wake empties the list is woken without WakePending; see UnlockSlow. An async condition
+//     waiter notified while the mutex is held with nobody queued waits in the notified-waiter slot instead of the
+//     list, as its head: see RawMutex.NotifiedSlot.cs.) Or
 //   * hands the lock over directly (keeps Locked, state Granted) when that waiter is a blocking one that already lost
 //     a race it was woken for (LostWakeup: the kernel's MUTEX_FLAG_HANDOFF; it is spinning or parked, so the handoff
 //     costs one unpark), or once it has waited longer than StarvationThreshold (1 ms by default). Async waiters get
@@ -66,11 +68,14 @@ public unsafe partial struct RawMutex
     //   bit 1    HasWaiters  the wait list is non-empty; set and cleared only under _waitLock
     //   bit 2    Disposed    the owner was disposed: fast paths fail, slow paths throw ObjectDisposedException
     //   bit 3    WakePending an unlock woke a waiter that has not competed yet: further unlocks wake nobody
-    //   bits 4-31            unused, zero
+    //   bit 4    NotifiedSlot an async condition waiter notified while the mutex was held waits in _notified, not on
+    //                        the list (only with Locked; see RawMutex.CondVar.cs)
+    //   bits 5-31            unused, zero
     private const int Locked = 0b0001;
     private const int HasWaiters = 0b0010;
     private const int Disposed = 0b0100;
     private const int WakePending = 0b1000;
+    private const int NotifiedSlot = 0b1_0000;
 
     // How many backoff rounds a blocking acquire spins before it parks (8, 16, 32, 64 processor pauses).
     private const int SpinLimit = 4;
@@ -91,11 +96,17 @@ public unsafe partial struct RawMutex
     // Head of the circular list of WaitNode.Link. May only be accessed while _waitLock is held.
     private ListHead _waiters;
 
+    // The notified-waiter slot (RawMutex.CondVar.cs): a WaitNode*, or 0. Claimed by compare-and-swap from 0; the node
+    // in it belongs to whoever clears NotifiedSlot (an unlock, or Dispose), which then empties it.
+    private nint _notified;
+
     /// <summary>
     /// How long a waiter may lose to barging newcomers before an unlock hands the mutex to it directly. Default 1 ms.
     /// Applies to every <see cref="RawMutex"/> and <see cref="PinnedMutex{T}"/> in the process. It bounds async
     /// waiters (counted from when they queued; for a notified condition waiter, from its first lost race); a blocking
-    /// waiter is handed the mutex already after losing one race.
+    /// waiter is handed the mutex already after losing one race. The first unlock after the threshold passed hands over;
+    /// on Linux an unlock reads a per-thread cache of the clock refreshed each millisecond, so that unlock may come up
+    /// to about a millisecond after the threshold (never before it).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
     public static TimeSpan StarvationThreshold
@@ -111,8 +122,10 @@ public unsafe partial struct RawMutex
     /// <summary>Whether the mutex is held (a snapshot).</summary>
     public readonly bool IsLocked => (Volatile.Read(in _state) & Locked) != 0;
 
-    /// <summary>How many waiters are queued (a snapshot, for diagnostics).</summary>
-    public readonly int WaiterCount => Volatile.Read(in _waiterCount);
+    /// <summary>How many waiters are queued, a notified condition waiter that waits for the holder's unlock included
+    /// (a snapshot, for diagnostics).</summary>
+    public readonly int WaiterCount =>
+        Volatile.Read(in _waiterCount) + ((Volatile.Read(in _state) & NotifiedSlot) != 0 ? 1 : 0);
 
     /// <summary>An in-place initializer: an unlocked mutex whose wait list is an empty circular list.</summary>
     /// <returns>The initializer; it cannot fail.</returns>
@@ -230,6 +243,7 @@ public unsafe partial struct RawMutex
         slot->_waitLock = default;
         slot->_waiterCount = 0;
         ListHead.Init(&slot->_waiters);
+        slot->_notified = 0;
     }
 
     /// <summary>Whether the mutex was disposed.</summary>
