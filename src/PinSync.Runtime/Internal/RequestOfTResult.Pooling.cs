@@ -154,12 +154,6 @@ internal abstract partial class Request<TResult>
         return _core.GetStatus(token);
     }
 
-    /// <inheritdoc />
-    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
-    {
-        CheckToken(token);
-        _core.OnCompleted(continuation, state, token, flags);
-    }
 
     private void CheckToken(short token)
     {
