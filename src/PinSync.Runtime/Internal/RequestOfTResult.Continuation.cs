@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Threading.Tasks.Sources;
 
 namespace PinSync.Runtime.Internal;
@@ -58,7 +57,12 @@ internal abstract partial class Request<TResult>
             ValueTaskSourceOnCompletedFlags.UseSchedulingContext &&
             SynchronizationContext.Current is ActivationScheduler scheduler)
         {
-            Debug.Assert(_continuation is null, "One await per call.");
+            if (_continuation is not null)
+            {
+                // A second await of the same call while the first still waits: the await-once rule.
+                ThrowHelper.ThrowInvalidOperationException_CallConsumed();
+            }
+
             _continuationScheduler = scheduler;
             _continuation = continuation;
             _continuationState = state;
