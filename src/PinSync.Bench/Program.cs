@@ -23,6 +23,9 @@ namespace PinSync.Bench;
 /// at all): the contended async class's methods
 /// called directly, interleaved round by round in one process; medians and PinSync / best peer (how a change to the
 /// primitives is judged on a shared machine); the async condition-variable ping-pong table follows.</item>
+/// <item><c>--ab-semaphore [--rounds n] [--fairness-seconds s] [--tables mixed,throttling,sustained,fairness]</c>: PinnedSemaphore strict FIFO (the discipline before
+/// issue 13 item 6) against barging with the starvation handoff, interleaved: the mixed blocking/async class, the
+/// throttling class and one async waiter against two busy threads (see <c>Profiling/SemaphoreInterleavedRun.cs</c>).</item>
 /// <item><c>--ab-pingpong [--rounds n]</c>: only the ping-pong table (CondVar + PinnedMutex, SemaphoreSlim pair, Nito
 /// AsyncConditionVariable, and two diagnostic PinSync rows), interleaved round by round in one process.</item>
 /// <item><c>--idle-wake [--rounds n]</c>: what a deferred wake costs an idle lock (last unlock to the waiter holding it,
@@ -95,6 +98,16 @@ public static class Program
 
             var rounds = TakeValue(rest, "--rounds") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 9;
             Profiling.InterleavedRun.Run(tasks, body, [Sync.WaitMode.Plain, Sync.WaitMode.Token, Sync.WaitMode.Timeout], rounds, results);
+            return 0;
+        }
+
+        if (Take(rest, "--ab-semaphore"))
+        {
+            // PinnedSemaphore's queue discipline, strict FIFO (before issue 13 item 6) against barging, interleaved.
+            var rounds = TakeValue(rest, "--rounds") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 9;
+            var fairness = TakeValue(rest, "--fairness-seconds") is { } f ? double.Parse(f, CultureInfo.InvariantCulture) : 2.0;
+            var tables = TakeValue(rest, "--tables") is { } t ? t.Split(',') : [];
+            Profiling.SemaphoreInterleavedRun.Run(rounds, fairness, tables, results);
             return 0;
         }
 

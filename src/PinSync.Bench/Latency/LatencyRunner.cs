@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using PinSync.Bench.Infrastructure;
 
@@ -12,7 +11,7 @@ namespace PinSync.Bench.Latency;
 /// p50/p99/p99.9/max wait, throughput, and how evenly the acquisitions were shared. BenchmarkDotNet reports means;
 /// a starvation bound is a statement about the tail, hence this separate mode.
 /// </summary>
-internal static class LatencyRunner
+internal static partial class LatencyRunner
 {
     private const int SamplesPerWorker = 1 << 21;
 
@@ -33,12 +32,14 @@ internal static class LatencyRunner
             rows.Add(RunSync("PinnedMutex: Lock", threads, seconds, SyncPinnedMutex()));
             rows.Add(RunSync("Lock: EnterScope", threads, seconds, SyncLock()));
             rows.Add(RunSync("SemaphoreSlim(1,1): Wait", threads, seconds, SyncSemaphoreSlim()));
+            rows.Add(RunSync("PinnedSemaphore(1): Wait", threads, seconds, SyncPinnedSemaphore()));
         }
 
         foreach (var tasks in new[] { 16 })
         {
             rows.Add(RunAsync("PinnedMutex: LockAsync", tasks, seconds, AsyncPinnedMutex()));
             rows.Add(RunAsync("SemaphoreSlim(1,1): WaitAsync", tasks, seconds, AsyncSemaphoreSlim()));
+            rows.Add(RunAsync("PinnedSemaphore(1): WaitAsync", tasks, seconds, AsyncPinnedSemaphore()));
         }
 
         // Opt-in (--thresholds): the PinnedMutex rows again under other starvation thresholds, in the same run.
@@ -77,119 +78,6 @@ internal static class LatencyRunner
         var path = Path.Combine(resultsDirectory, "latency.json");
         File.WriteAllText(path, JsonSerializer.Serialize(report, LatencyJson.Default.LatencyReport));
         Console.WriteLine($"Written {path}");
-    }
-
-    // Work inside the lock: a few dozen nanoseconds, so that the lock is always wanted.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Hold(ref long counter)
-    {
-        counter++;
-        Thread.SpinWait(10);
-    }
-
-    private static Func<long[], Func<bool>, int> SyncPinnedMutex()
-    {
-        var mutex = new PinnedMutex<long>(0);
-        return (samples, stop) =>
-        {
-            var n = 0;
-            while (n < samples.Length && !stop())
-            {
-                var t0 = Stopwatch.GetTimestamp();
-                using var guard = mutex.Lock();
-                samples[n++] = Stopwatch.GetTimestamp() - t0;
-                Hold(ref guard.Value);
-            }
-
-            return n;
-        };
-    }
-
-    private static Func<long[], Func<bool>, int> SyncLock()
-    {
-        var gate = new Lock();
-        long counter = 0;
-        return (samples, stop) =>
-        {
-            var n = 0;
-            while (n < samples.Length && !stop())
-            {
-                var t0 = Stopwatch.GetTimestamp();
-                using (gate.EnterScope())
-                {
-                    samples[n++] = Stopwatch.GetTimestamp() - t0;
-                    Hold(ref counter);
-                }
-            }
-
-            return n;
-        };
-    }
-
-    private static Func<long[], Func<bool>, int> SyncSemaphoreSlim()
-    {
-        var semaphore = new SemaphoreSlim(1, 1);
-        long counter = 0;
-        return (samples, stop) =>
-        {
-            var n = 0;
-            while (n < samples.Length && !stop())
-            {
-                var t0 = Stopwatch.GetTimestamp();
-                semaphore.Wait();
-                samples[n++] = Stopwatch.GetTimestamp() - t0;
-                Hold(ref counter);
-                semaphore.Release();
-            }
-
-            return n;
-        };
-    }
-
-    private static Func<long[], Func<bool>, ValueTask<int>> AsyncPinnedMutex()
-    {
-        var mutex = new PinnedMutex<long>(0);
-        return Worker;
-
-        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-        async ValueTask<int> Worker(long[] samples, Func<bool> stop)
-        {
-            await Task.Yield();
-            var n = 0;
-            while (n < samples.Length && !stop())
-            {
-                var t0 = Stopwatch.GetTimestamp();
-                using var guard = await mutex.LockAsync();
-                samples[n++] = Stopwatch.GetTimestamp() - t0;
-                Hold(ref guard.Value);
-            }
-
-            return n;
-        }
-    }
-
-    private static Func<long[], Func<bool>, ValueTask<int>> AsyncSemaphoreSlim()
-    {
-        var semaphore = new SemaphoreSlim(1, 1);
-        var counter = new long[1];
-        return Worker;
-
-        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-        async ValueTask<int> Worker(long[] samples, Func<bool> stop)
-        {
-            await Task.Yield();
-            var n = 0;
-            while (n < samples.Length && !stop())
-            {
-                var t0 = Stopwatch.GetTimestamp();
-                await semaphore.WaitAsync();
-                samples[n++] = Stopwatch.GetTimestamp() - t0;
-                Hold(ref counter[0]);
-                semaphore.Release();
-            }
-
-            return n;
-        }
     }
 
     private static LatencyRow RunSync(string primitive, int threads, double seconds, Func<long[], Func<bool>, int> body)

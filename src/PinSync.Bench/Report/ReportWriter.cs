@@ -255,7 +255,7 @@ internal static class ReportWriter
 
         if (latency is not null)
         {
-            foreach (var row in latency.Rows.Where(r => r.Primitive.StartsWith("PinnedMutex", StringComparison.Ordinal)))
+            foreach (var row in latency.Rows.Where(r => r.Primitive.StartsWith("Pinned", StringComparison.Ordinal)))
             {
                 var met = row.MaxUs <= Goals.MaxWaitGoalUs;
                 sb.AppendLine(CultureInfo.InvariantCulture, $"| Latency under saturation: {row.Primitive}, max wait | {row.Scenario} | {F(row.MaxUs / 1000, "0.00")} ms | | | "
@@ -268,7 +268,7 @@ internal static class ReportWriter
         var allocGoals = ratios.Count(r => r.AllocationMet is not null);
         var allocMet = ratios.Count(r => r.AllocationMet == true);
         sb.AppendLine();
-        var waitRows = latency?.Rows.Where(r => r.Primitive.StartsWith("PinnedMutex", StringComparison.Ordinal)).ToList() ?? [];
+        var waitRows = latency?.Rows.Where(r => r.Primitive.StartsWith("Pinned", StringComparison.Ordinal)).ToList() ?? [];
         var waitText = waitRows.Count == 0 ? ""
             : $" Max-wait goals met: **{waitRows.Count(r => r.MaxUs <= Goals.MaxWaitGoalUs)} of {waitRows.Count}**.";
         var peerGoals = ratios.Count(r => r.PeerMet is not null);

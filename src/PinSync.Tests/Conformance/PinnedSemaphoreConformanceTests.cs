@@ -1,6 +1,7 @@
 namespace PinSync.Tests.Conformance;
 
-/// <summary>The exclusive-lock conformance suite on a one-permit <see cref="PinnedSemaphore"/> (strict FIFO).</summary>
+/// <summary>The exclusive-lock conformance suite on a one-permit <see cref="PinnedSemaphore"/> (queued waiters are woken in
+/// queue order; the suite's order check has no newcomer that could barge).</summary>
 public sealed class PinnedSemaphoreConformanceTests : ExclusiveLockConformanceTests
 {
     protected override bool IsStrictFifo => true;

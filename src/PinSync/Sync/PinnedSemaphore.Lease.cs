@@ -8,7 +8,7 @@ namespace PinSync;
 /// cancellation and its exception safety are those of the wait, unchanged.</remarks>
 public sealed partial class PinnedSemaphore
 {
-    /// <summary>Takes a permit, blocking until one is handed to the caller, and returns it as a lease:
+    /// <summary>Takes a permit, blocking until the caller gets one, and returns it as a lease:
     /// <c>using (sem.Enter()) { ... }</c>.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The lease of the permit; disposing it releases the permit.</returns>

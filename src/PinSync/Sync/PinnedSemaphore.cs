@@ -7,15 +7,19 @@ using PinSync.Scheduling;
 namespace PinSync;
 
 /// <summary>
-/// A counting semaphore with blocking and async waits that share one strictly FIFO wait list — the
-/// <see cref="SemaphoreSlim"/> shape, as the managed façade over a <see cref="RawSemaphore"/> kept in pinned storage.
+/// A counting semaphore with blocking and async waits that share one wait list — the <see cref="SemaphoreSlim"/>
+/// shape, as the managed façade over a <see cref="RawSemaphore"/> kept in pinned storage.
 /// </summary>
 /// <remarks>
 /// <para>Uncontended, a wait and a release are one compare-and-swap each and allocate nothing; a contended wait
 /// allocates nothing either once warm (blocking waits park on a stack node, async waits use a pooled source and a
 /// native node), also with a cancellation token or a timeout.</para>
-/// <para>Fairness: waiters are served in arrival order, sync and async alike. A release hands its permits directly
-/// to queued waiters, so a newcomer (even <see cref="TryWait"/>) never takes a permit ahead of someone queued. A
+/// <para>Fairness: queued waiters, sync and async alike, are woken in arrival order, but a newcomer (also
+/// <see cref="TryWait"/>) may take a free permit ahead of them, as with <see cref="PinnedMutex{T}"/>: a release puts
+/// the permit in the count and wakes the first waiter to compete for it, so a thread that releases and re-takes at
+/// once does not wait behind a thread-pool hop (no convoy). A woken waiter that loses goes back to the head. No
+/// starvation: a release hands its permit directly to a waiter that has waited longer than
+/// <see cref="RawMutex.StarvationThreshold"/> (1 ms by default), or to a blocking waiter that already lost once. A
 /// waiter whose timeout or cancellation coincides with a grant keeps the permit and reports success.</para>
 /// <para>Cancellation: a token that is already canceled fails the call even when a permit is available, as with
 /// <see cref="SemaphoreSlim"/>; a wait canceled later leaves the queue and holds no permit.</para>
@@ -90,7 +94,7 @@ public sealed unsafe partial class PinnedSemaphore : IDisposable
 
     internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
-    /// <summary>Takes a permit, blocking the calling thread until one is handed to it.</summary>
+    /// <summary>Takes a permit, blocking the calling thread until it gets one.</summary>
     /// <exception cref="ObjectDisposedException">The semaphore was disposed (also while waiting).</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Wait()
@@ -101,7 +105,7 @@ public sealed unsafe partial class PinnedSemaphore : IDisposable
         GC.KeepAlive(this); // The blocked frame holds only _raw: keep the storage alive until the wait is over.
     }
 
-    /// <summary>Takes a permit, blocking the calling thread until one is handed to it or the wait is canceled.</summary>
+    /// <summary>Takes a permit, blocking the calling thread until it gets one or the wait is canceled.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <exception cref="OperationCanceledException">The wait was canceled; no permit is held.</exception>
     /// <exception cref="ObjectDisposedException">The semaphore was disposed (also while waiting).</exception>
@@ -147,7 +151,7 @@ public sealed unsafe partial class PinnedSemaphore : IDisposable
         return acquired;
     }
 
-    /// <summary>Takes a permit if one is available and nobody is queued; never waits.</summary>
+    /// <summary>Takes a permit if one is available (also ahead of queued waiters); never waits.</summary>
     /// <returns><see langword="true"/> when the caller now holds a permit.</returns>
     /// <exception cref="ObjectDisposedException">The semaphore was disposed.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -213,7 +217,8 @@ public sealed unsafe partial class PinnedSemaphore : IDisposable
         return pending;
     }
 
-    /// <summary>Gives back one permit: to the first queued waiter if there is one, else to the count.</summary>
+    /// <summary>Gives back one permit: to the count, waking the first queued waiter to compete for it, or directly to
+    /// that waiter when it has waited past <see cref="RawMutex.StarvationThreshold"/>.</summary>
     /// <returns>The count before the release.</returns>
     /// <exception cref="SemaphoreFullException">The count would exceed <see cref="MaxCount"/>; nothing changed.</exception>
     /// <exception cref="ObjectDisposedException">The semaphore was disposed.</exception>
@@ -231,10 +236,11 @@ public sealed unsafe partial class PinnedSemaphore : IDisposable
         return previous;
     }
 
-    /// <summary>Gives back <paramref name="releaseCount"/> permits: queued waiters get one each, in arrival order,
-    /// and the rest go to the count. Atomic: when the count would exceed <see cref="MaxCount"/>, nothing changes.</summary>
+    /// <summary>Gives back <paramref name="releaseCount"/> permits: to the count, waking one queued waiter per permit
+    /// in arrival order (or handing a permit directly to a waiter past the starvation bound). Atomic: when the count
+    /// would exceed <see cref="MaxCount"/>, nothing changes.</summary>
     /// <param name="releaseCount">How many permits to give back: positive.</param>
-    /// <returns>The count before the release (0 when waiters were queued).</returns>
+    /// <returns>The count before the release.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="releaseCount"/> is zero or negative.</exception>
     /// <exception cref="SemaphoreFullException">The count would exceed <see cref="MaxCount"/>; nothing changed.</exception>
     /// <exception cref="ObjectDisposedException">The semaphore was disposed.</exception>

@@ -146,6 +146,8 @@ public unsafe partial struct RawSemaphore
         PrimitiveProbes.CheckList(&semaphore->_waiters, semaphore->_waiterCount, "wait")
         ?? (semaphore->_waiterCount != 0 ? $"{semaphore->_waiterCount} waiter(s) still queued"
             : (semaphore->_state & HasWaiters) != 0 ? "HasWaiters is set with nobody queued"
+            : WokenOf(semaphore->_state) != 0 ? $"{WokenOf(semaphore->_state)} woken waiter(s) never competed (a wake not settled)"
+            : semaphore->_drainers != 0 ? $"{semaphore->_drainers} releaser(s) still distributing"
             : null);
 }
 

@@ -102,7 +102,8 @@ public unsafe partial struct RawMutex
 
     /// <summary>
     /// How long a waiter may lose to barging newcomers before an unlock hands the mutex to it directly. Default 1 ms.
-    /// Applies to every <see cref="RawMutex"/> and <see cref="PinnedMutex{T}"/> in the process. It bounds async
+    /// Applies to every <see cref="RawMutex"/> and <see cref="PinnedMutex{T}"/> in the process, and in the same way to
+    /// every <see cref="RawSemaphore"/> and <see cref="PinnedSemaphore"/> (a release hands its permit to such a waiter). It bounds async
     /// waiters (counted from when they queued; for a notified condition waiter, from its first lost race); a blocking
     /// waiter is handed the mutex already after losing one race. The first unlock after the threshold passed hands over;
     /// on Linux an unlock reads a per-thread cache of the clock refreshed each millisecond, so that unlock may come up
@@ -118,6 +119,9 @@ public unsafe partial struct RawMutex
             Volatile.Write(ref s_starvationThresholdTicks, value.Ticks);
         }
     }
+
+    /// <summary><see cref="StarvationThreshold"/> in seam ticks (the semaphore applies the same bound).</summary>
+    internal static long StarvationThresholdTicks => Volatile.Read(ref s_starvationThresholdTicks);
 
     /// <summary>Whether the mutex is held (a snapshot).</summary>
     public readonly bool IsLocked => (Volatile.Read(in _state) & Locked) != 0;

@@ -141,11 +141,53 @@ public unsafe partial struct RawSemaphore
         return waiter;
     }
 
-    /// <summary>The semaphore's side of the async waiter protocol. Semaphore waiters are only ever granted (never
-    /// woken to compete), so the <see cref="WaitListOps.RetryWoken"/> and <see cref="WaitListOps.AbandonWoken"/>
-    /// defaults are never reached.</summary>
+    /// <summary>
+    /// A woken async waiter competes: takes a permit, or settles its wake under the wait lock and re-links at the head
+    /// (keeping its place and enqueue time, so the starvation bound still counts from its first arrival). A waiter
+    /// whose timeout or token fired meanwhile is checked under the wait lock (the only place a late cancellation
+    /// cannot slip past, since its callback found the node unlinked) and gives up instead of re-linking, passing the
+    /// wake on.
+    /// </summary>
+    private static int RetryWokenCore(RawSemaphore* semaphore, WaitNode* node)
+    {
+        if (TryTakeWoken(semaphore))
+        {
+            return WaitNodeState.Granted;
+        }
+
+        var waiter = AsyncWaiter.FromNode(node);
+        semaphore->_waitLock.Enter();
+        if (waiter.IsAbandoned && (semaphore->_state & (Disposed | CountMask)) == 0)
+        {
+            semaphore->_waitLock.Exit();
+            PassWakeup(semaphore);
+            return waiter.AbandonState;
+        }
+
+        var state = SettleWokenLocked(semaphore);
+        if (state == WaitNodeState.Waiting)
+        {
+            LinkLocked(semaphore, node, atHead: true);
+        }
+        else
+        {
+            ClearWaitersBitIfEmptyLocked(semaphore);
+        }
+
+        semaphore->_waitLock.Exit();
+        return state;
+    }
+
+    /// <summary>The semaphore's side of the async waiter protocol: a woken waiter competes again
+    /// (<see cref="RetryWokenCore"/>) or, abandoned, passes its wake on (<see cref="PassWakeup"/>). Every wait records
+    /// when it joined the list (the starvation bound counts from there).</summary>
     private sealed class SemaphoreOps : WaitListOps
     {
+        internal SemaphoreOps()
+            : base(needsEnqueueTime: true)
+        {
+        }
+
         internal override string Name => "semaphore";
 
         internal override bool TryUnlink(nint primitive, WaitNode* node, int newState)
@@ -163,5 +205,9 @@ public unsafe partial struct RawSemaphore
             semaphore->_waitLock.Exit();
             return unlinked;
         }
+
+        internal override int RetryWoken(nint primitive, WaitNode* node) => RetryWokenCore((RawSemaphore*)primitive, node);
+
+        internal override void AbandonWoken(nint primitive) => PassWakeup((RawSemaphore*)primitive);
     }
 }

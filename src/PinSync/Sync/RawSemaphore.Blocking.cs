@@ -7,7 +7,7 @@ namespace PinSync;
 /// <summary>Blocking waits: the waiter node lives in the waiting frame, on the stack.</summary>
 public unsafe partial struct RawSemaphore
 {
-    /// <summary>Takes a permit, blocking the calling thread until one is handed to it.</summary>
+    /// <summary>Takes a permit, blocking the calling thread until it gets one.</summary>
     /// <param name="semaphore">The semaphore.</param>
     /// <param name="cancellationToken">Cancels the wait. A token canceled before the call fails it even when a
     /// permit is available (as <see cref="SemaphoreSlim"/> does).</param>
@@ -60,10 +60,10 @@ public unsafe partial struct RawSemaphore
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static bool WaitSlow(RawSemaphore* semaphore, long deadline, CancellationToken cancellationToken)
     {
-        // Bounded spin while nobody is queued: a holder may be about to release. Once someone is queued, a release
-        // goes to them (no barging), so spinning could not succeed.
+        // Bounded spin: a holder may be about to release, and a free permit may be taken ahead of queued waiters.
         var spins = 0;
-        while ((Volatile.Read(ref semaphore->_state) & (HasWaiters | Disposed)) == 0
+        while ((Volatile.Read(ref semaphore->_state) & Disposed) == 0
+            && (!s_strictFifo || (Volatile.Read(ref semaphore->_state) & HasWaiters) == 0)
             && Seam.SpinOnce(ref spins, SpinLimit, (nint)semaphore))
         {
             if (TryTakeIfAvailable(semaphore))
@@ -73,7 +73,7 @@ public unsafe partial struct RawSemaphore
         }
 
         // SAFETY: the node lives in this frame; the wait scope (BlockingWait) returns or throws only once it is
-        // unlinked, so no waker can touch it after we return (grant, timeout, cancellation, dispose, exception).
+        // unlinked, so no waker can touch it after we return (grant, wake, timeout, cancellation, dispose, exception).
         WaitNode node = default;
         node.Parker = Seam.CurrentParker();
         node.Count = 1;
@@ -84,19 +84,41 @@ public unsafe partial struct RawSemaphore
         var registration = cancellationToken.CanBeCanceled ? ParkerCancellation.Register(node.Parker, cancellationToken) : default;
         try
         {
-            switch (BlockingWait.Wait(new WaitList(semaphore), &node, deadline, cancellationToken))
+            var requeue = false;
+            while (true)
             {
-                case WaitNodeState.Granted:
-                    return true;
-                case WaitNodeState.Disposed:
-                    ThrowDisposed();
-                    break;
-                case WaitNodeState.Canceled:
-                    cancellationToken.ThrowIfCancellationRequested();
-                    break;
-            }
+                switch (BlockingWait.Wait(new WaitList(semaphore, requeue), &node, deadline, cancellationToken))
+                {
+                    case WaitNodeState.Granted:
+                        return true;
+                    case WaitNodeState.Woken:
+                        if (cancellationToken.IsCancellationRequested || Seam.NowTicks() >= deadline)
+                        {
+                            PassWakeup(semaphore);
+                            break;
+                        }
 
-            return false;
+                        if (TryTakeWoken(semaphore))
+                        {
+                            return true;
+                        }
+
+                        // Lost the race to a barger: settle under the lock (take a permit freed meanwhile, or go back
+                        // to the head, where the next release hands us a permit directly: LostWakeup).
+                        requeue = true;
+                        continue;
+                    case WaitNodeState.Disposed:
+                        ThrowDisposed();
+                        break;
+                    case WaitNodeState.Canceled:
+                        cancellationToken.ThrowIfCancellationRequested();
+                        break;
+                }
+
+                // Timed out or canceled (also a woken waiter that gave up).
+                cancellationToken.ThrowIfCancellationRequested();
+                return false;
+            }
         }
         finally
         {
@@ -104,13 +126,20 @@ public unsafe partial struct RawSemaphore
         }
     }
 
-    /// <summary>A blocking waiter on the semaphore's list (<see cref="BlockingWait"/>). A permit handed to a waiter
-    /// that leaves by an exception goes back (<see cref="ReturnPermit"/>).</summary>
+    /// <summary>A blocking waiter on the semaphore's list (<see cref="BlockingWait"/>). <see cref="_requeue"/>: a woken
+    /// waiter that lost its race settles its wake and goes back to the head (<see cref="SettleWokenLocked"/>). A
+    /// permit handed to a waiter that leaves by an exception goes back (<see cref="ReturnPermit"/>), and a wake is
+    /// passed on (<see cref="PassWakeup"/>).</summary>
     private readonly struct WaitList : IBlockingWaitList
     {
         private readonly RawSemaphore* _semaphore;
+        private readonly bool _requeue;
 
-        internal WaitList(RawSemaphore* semaphore) => _semaphore = semaphore;
+        internal WaitList(RawSemaphore* semaphore, bool requeue)
+        {
+            _semaphore = semaphore;
+            _requeue = requeue;
+        }
 
         public nint Resource => (nint)_semaphore;
 
@@ -121,7 +150,20 @@ public unsafe partial struct RawSemaphore
             // SAFETY: live, pinned semaphore; its list is only touched under its wait lock.
             _semaphore->_waitLock.Enter();
             int state;
-            if ((_semaphore->_state & Disposed) != 0)
+            if (_requeue)
+            {
+                state = SettleWokenLocked(_semaphore);
+                if (state == WaitNodeState.Waiting)
+                {
+                    node->Flags |= WaitNodeFlags.LostWakeup;
+                    LinkLocked(_semaphore, node, atHead: true);
+                }
+                else
+                {
+                    ClearWaitersBitIfEmptyLocked(_semaphore);
+                }
+            }
+            else if ((_semaphore->_state & Disposed) != 0)
             {
                 state = WaitNodeState.Disposed;
             }
@@ -161,6 +203,10 @@ public unsafe partial struct RawSemaphore
             if (state == WaitNodeState.Granted)
             {
                 ReturnPermit(_semaphore);
+            }
+            else if (state == WaitNodeState.Woken)
+            {
+                PassWakeup(_semaphore);
             }
         }
     }

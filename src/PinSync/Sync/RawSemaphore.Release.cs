@@ -5,10 +5,11 @@ using PinSync.Scheduling;
 
 namespace PinSync;
 
-/// <summary>Release (direct handoff to queued waiters, in order) and dispose.</summary>
+/// <summary>Release (wakes queued waiters in order; hands permits directly to starving ones) and dispose.</summary>
 public unsafe partial struct RawSemaphore
 {
-    /// <summary>Gives back one permit: to the first queued waiter if there is one, else to the count.</summary>
+    /// <summary>Gives back one permit: to the count, waking the first queued waiter if nobody is on the way for it
+    /// yet, or directly to that waiter when it has waited past the starvation bound.</summary>
     /// <param name="semaphore">The semaphore.</param>
     /// <returns>The count before the release.</returns>
     /// <exception cref="SemaphoreFullException">The count would exceed <see cref="MaxCount"/>; nothing changed.</exception>
@@ -18,18 +19,21 @@ public unsafe partial struct RawSemaphore
     public static int Release(RawSemaphore* semaphore) => Release(semaphore, 1);
 
     /// <summary>
-    /// Gives back <paramref name="releaseCount"/> permits: queued waiters get one each, in arrival order (direct
-    /// handoff: a newcomer cannot take them), and the rest go to the count. Atomic: either all permits are released
-    /// or, when the count would exceed <see cref="MaxCount"/>, none is and no waiter is granted.
+    /// Gives back <paramref name="releaseCount"/> permits. Queued waiters are served in arrival order: a head that has
+    /// waited past <see cref="RawMutex.StarvationThreshold"/> (or a blocking head that already lost a race it was
+    /// woken for) is handed a permit directly; otherwise the permits go to the count and as many heads are woken to
+    /// compete for them (a newcomer may take one first; a woken waiter that loses goes back to the head). Atomic:
+    /// either all permits are released or, when the count would exceed <see cref="MaxCount"/>, none is and no waiter
+    /// is woken.
     /// </summary>
     /// <param name="semaphore">The semaphore.</param>
     /// <param name="releaseCount">How many permits to give back: positive.</param>
-    /// <returns>The count before the release (0 when waiters were queued).</returns>
+    /// <returns>The count before the release.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="releaseCount"/> is zero or negative.</exception>
     /// <exception cref="SemaphoreFullException">The count would exceed <see cref="MaxCount"/>; nothing changed.</exception>
     /// <exception cref="ObjectDisposedException">The semaphore was disposed.</exception>
-    /// <remarks><b>Safety:</b> the caller must pass a live semaphore built by <see cref="Init"/>. Granted async waiters
-    /// complete on the thread pool, never inline in this call.</remarks>
+    /// <remarks><b>Safety:</b> the caller must pass a live semaphore built by <see cref="Init"/>. Woken and granted
+    /// async waiters complete on the thread pool, never inline in this call.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Release(RawSemaphore* semaphore, int releaseCount)
     {
@@ -76,10 +80,14 @@ public unsafe partial struct RawSemaphore
             state = Volatile.Read(ref semaphore->_state);
         }
 
-        while ((state & (HasWaiters | Disposed)) == 0)
+        // Fast path: the permits go to the count with one compare-and-swap when nobody is queued, or when every free
+        // permit, these included, already has a woken waiter on its way (Count + n <= Woken: the releaser would wake
+        // nobody, as RawMutex's unlock with a wake pending only releases). So a hot releaser that re-takes its permit
+        // at once while a woken waiter hops to it takes neither the wait lock nor the clock.
+        while ((state & Disposed) == 0
+            && ((state & HasWaiters) == 0 || (long)CountOf(state) + releaseCount <= WokenOf(state)))
         {
-            // Fast path: nobody queued, so the permits go to the count (one compare-and-swap).
-            var count = (int)(state >> CountShift);
+            var count = CountOf(state);
             if (releaseCount > semaphore->_maxCount - count)
             {
                 ThrowHelper.ThrowSemaphoreFullException();
@@ -100,103 +108,43 @@ public unsafe partial struct RawSemaphore
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static int ReleaseSlow(RawSemaphore* semaphore, int releaseCount)
     {
-        // Wake information of the waiters granted in one batch, used after the wait lock is dropped.
-        var parkers = stackalloc int[WakeBatch];
-        var waiters = stackalloc nint[WakeBatch];
-
         semaphore->_waitLock.Enter();
         AssertInvariantsLocked(semaphore);
 
-        // Setting HasWaiters freezes the count against fast paths (it may have been cleared since we looked).
-        var state = Interlocked.Or(ref semaphore->_state, HasWaiters) | HasWaiters;
-        var previous = (int)(state >> CountShift);
-        if ((state & Disposed) != 0 || releaseCount > semaphore->_maxCount - previous)
-        {
-            // Nothing changes: no permit added, no waiter granted.
-            ClearWaitersBitIfEmptyLocked(semaphore);
-            semaphore->_waitLock.Exit();
-            if ((state & Disposed) != 0)
-            {
-                ThrowDisposed();
-            }
-
-            ThrowHelper.ThrowSemaphoreFullException();
-        }
-
-        // All permits enter the count at once (the max check above covered them all); they then move to queued
-        // waiters in order, a batch per critical section.
-        // _drainers counts this releaser until it has handed over what queued waiters can take.
-        semaphore->_drainers++;
-        Interlocked.Add(ref semaphore->_state, (long)releaseCount << CountShift);
+        // One compare-and-swap adds all permits at once, after the max check on the same state (the check covers them
+        // all, so Release stays atomic). Acquisitions may lower the count meanwhile, and a release that wakes nobody
+        // may raise it without the lock: the loop allows for both. HasWaiters needs no change: it is set while the
+        // list is non-empty, and if the list emptied since we looked there is nobody to wake.
+        var state = Volatile.Read(ref semaphore->_state);
+        int previous;
         while (true)
         {
-            var granted = GrantLocked(semaphore, parkers, waiters);
-            var more = granted == WakeBatch && WaitersAndPermitsLocked(semaphore);
-            if (!more)
+            previous = CountOf(state);
+            if ((state & Disposed) != 0 || releaseCount > semaphore->_maxCount - previous)
             {
-                semaphore->_drainers--;
-                AssertInvariantsLocked(semaphore);
-            }
-
-            semaphore->_waitLock.Exit();
-
-            // Outside the lock: a granted node may already be gone (its owner saw Granted); we use only the copies.
-            if (granted > 0)
-            {
-                try
+                // Nothing changes: no permit added, no waiter woken.
+                semaphore->_waitLock.Exit();
+                if ((state & Disposed) != 0)
                 {
-                    Seam.Point(SchedulingPointKind.Wake, (nint)semaphore, "handoff");
+                    ThrowDisposed();
                 }
-                finally
-                {
-                    // The grants are made: the wakes go out even if a controller ends the schedule at the point.
-                    for (var i = 0; i < granted; i++)
-                    {
-                        RawMutex.Wake(parkers[i], waiters[i]);
-                    }
-                }
+
+                ThrowHelper.ThrowSemaphoreFullException();
             }
 
-            if (!more)
+            var seen = Interlocked.CompareExchange(ref semaphore->_state, state + ((long)releaseCount << CountShift), state);
+            if (seen == state)
             {
-                return previous;
+                break;
             }
 
-            semaphore->_waitLock.Enter();
-        }
-    }
-
-    /// <summary>
-    /// Under the wait lock: hands available permits to queued waiters, oldest first, at most <see cref="WakeBatch"/>;
-    /// copies each one's wake information and returns how many were granted.
-    /// </summary>
-    private static int GrantLocked(RawSemaphore* semaphore, int* parkers, nint* waiters)
-    {
-        AssertInvariantsLocked(semaphore);
-        var granted = 0;
-        while (granted < WakeBatch && WaitersAndPermitsLocked(semaphore))
-        {
-            // SAFETY: Link is the first field of WaitNode, so the first list entry is the node; it is linked, hence
-            // alive (its owner cannot leave before it is unlinked under this lock).
-            var node = (WaitNode*)ListHead.First(&semaphore->_waiters);
-
-            // The permit leaves the count before the node leaves the list: unlinking the last node clears
-            // HasWaiters, after which fast paths may change the count again.
-            Interlocked.Add(ref semaphore->_state, -One);
-            UnlinkLocked(semaphore, node);
-            node->State = WaitNodeState.Granted;
-            parkers[granted] = node->Parker;
-            waiters[granted] = node->Waiter;
-            granted++;
+            state = seen;
         }
 
-        return granted;
+        // Queued waiters now get the permits, a batch per critical section.
+        DistributeAndExit(semaphore, handoffs: releaseCount, point: true);
+        return previous;
     }
-
-    /// <summary>Under the wait lock: whether a waiter is queued while a permit is available (a releaser must hand it
-    /// over). The count is stable here: a non-empty list implies HasWaiters.</summary>
-    private static bool WaitersAndPermitsLocked(RawSemaphore* semaphore) =>
-        semaphore->_waiterCount != 0 && Volatile.Read(ref semaphore->_state) >= One;
 
     /// <summary>
     /// Marks the semaphore disposed and fails every queued waiter with <see cref="ObjectDisposedException"/>. Later
@@ -224,7 +172,7 @@ public unsafe partial struct RawSemaphore
                 return;
             }
 
-            // SAFETY: as in GrantLocked, the first list entry is a live WaitNode.
+            // SAFETY: as in DistributeLocked, the first list entry is a live WaitNode.
             var node = (WaitNode*)first;
             UnlinkLocked(semaphore, node);
             node->State = WaitNodeState.Disposed;

@@ -1,32 +1,51 @@
 // Implementation notes
 // ====================
-// RawSemaphore is a counting semaphore in one pinned unmanaged struct: a packed state word (available permits plus
-// two flag bits), a wait-list lock and a circular list of waiter nodes — the same skeleton as RawMutex, with the
-// queue discipline of the kernel's semaphore and tokio's batch_semaphore: strictly FIFO, no barging.
+// RawSemaphore is a counting semaphore in one pinned unmanaged struct: a packed state word (available permits, the
+// number of woken waiters on their way, and two flag bits), a wait-list lock and a circular list of waiter nodes: the
+// same skeleton as RawMutex, with RawMutex's queue discipline (barging, bounded by a starvation handoff).
 //
-// Queue discipline and fairness. Blocking and async waiters share one FIFO list. A release that finds waiters
-// queued hands its permits to them in order, under the wait lock (direct handoff: the permit never becomes visible
-// in the count, the waiter owns it from that instant); only the permits left over once the list is empty go to the
-// count. Newcomers never overtake queued waiters: the HasWaiters bit is set under the wait lock before anyone links
-// a node, and every fast path (one compare-and-swap to take a permit, one to release) requires that bit clear, so
-// while anyone may be queued every acquisition and release goes through the wait lock, where "take a permit" is
-// only allowed when the list is empty. Unlike RawMutex there is no barging window and no starvation bound to tune:
-// a semaphore's permits are interchangeable, so handing them over costs a release no more than adding them to the
-// count, and the waker-to-waiter context switch is one the waiter pays anyway.
+// Queue discipline and fairness (issue 13 item 6). Blocking and async waiters share one list, oldest first. A newcomer
+// takes a free permit whenever there is one, even while others are queued (it barges: one compare-and-swap, no hop).
+// A release with waiters queued puts its permits into the count and wakes as many heads as there are permits nobody
+// is on the way for yet (count > Woken; for a binary semaphore that is the mutex's one-wake-pending rule), so a hot
+// releaser that re-takes at once does not wake a waiter per acquisition. A woken waiter competes for the count with
+// the bargers (taking a permit lowers the count and Woken in one compare-and-swap); one that loses goes back to the
+// head of the list, keeping its enqueue time, under the wait lock, where it re-checks the count. The starvation
+// bound: a release hands its permit directly (state Granted, it never enters the count) to a head that has waited
+// longer than RawMutex.StarvationThreshold (1 ms by default), or to a blocking head that already lost one race it
+// was woken for (LostWakeup, the kernel's MUTEX_FLAG_HANDOFF: it is spinning or parked, so a handoff costs one
+// unpark). Async heads get only the time bound: handing every permit to an async waiter holds it idle across the
+// completion's thread-pool hop while the blocking side queues behind it, which is exactly the convoy this replaced
+// (strict FIFO with direct handoff: 12.75x SemaphoreSlim in the mixed blocking/async class).
 //
-// Batches. The wake information (parker id or async waiter handle) of granted waiters is copied into a small stack
-// buffer under the lock and used after dropping it. Release(n) that grants more than one buffer's worth adds all n
-// permits to the count first (the maxCount check covers them at once, so Release stays atomic) and then moves them
-// to waiters batch by batch, re-taking the lock between batches. Between two batches the list may be non-empty
-// while the count is positive; _drainers records that a releaser is still distributing, newcomers link behind the
-// queued waiters (never take those permits), and the releaser serves them in order in its next batch.
+// The invariant that no waiter sleeps while a permit is free: under the wait lock, a non-empty list implies
+// Count <= Woken (every free permit has a woken waiter on its way), except while a releaser between two wake batches
+// is still distributing (_drainers). Bargers and successful woken waiters only keep it (they lower the count, the
+// latter Woken too); a release raises the count under the lock and wakes heads until it holds again; a woken waiter
+// that re-queues lowers Woken only when the count is 0 (else it takes a permit); a woken waiter that gives up (timeout,
+// cancellation, an exception) lowers Woken under the lock and wakes the next head if the invariant needs it.
+// HasWaiters (set under the wait lock before a node is linked) keeps releases off their plain fast path while anyone
+// may be queued, so every count increase that could owe a wake goes through the lock; a release skips the lock only
+// when Count + n <= Woken on the word it swaps (it owes no wake: as RawMutex's unlock with a wake pending, it only
+// releases, and reads no clock). Acquisitions need no lock.
 //
-// Who completes waiters. Only whoever unlinks a node under the wait lock: a releaser (Granted), the waiter's own
-// timeout or cancellation (TimedOut/Canceled), or Dispose (Disposed). A waiter whose timeout or cancellation fires in
-// the same instant as a grant finds its node already unlinked with state Granted: it keeps the permit and reports
-// success, so a permit is never lost and never doubled. Blocking waiters are unparked and async waiters queued to
-// the thread pool (through the seam) after the wait lock is dropped; an async continuation never runs inline in
-// Release or Dispose.
+// The starvation check follows RawMutex too: a head is considered for a handoff only when a release would otherwise
+// wake it, or when it is a blocking head that lost once. While a woken waiter is hopping to the free permit, the
+// releases in between only add to the count; the woken waiter either takes a permit or re-queues at the head keeping
+// its enqueue time, and the next release that finds it there hands it the permit once it has waited past the bound.
+//
+// Batches. The wake information (parker id or async waiter handle) of woken or granted waiters is copied into a small
+// stack buffer under the lock and used after dropping it. Release(n) adds all n permits to the count first (the
+// maxCount check covers them at once, so Release stays atomic) and then wakes or grants waiters batch by batch,
+// re-taking the lock between batches; _drainers records that a releaser is still distributing.
+//
+// Who completes waiters. Only whoever unlinks a node under the wait lock: a releaser (Granted or Woken), a woken
+// waiter that gives up (Woken, for the next head), the waiter's own timeout or cancellation (TimedOut/Canceled), or
+// Dispose (Disposed). A waiter whose timeout or cancellation fires in the same instant as a grant finds its node
+// already unlinked with state Granted: it keeps the permit and reports success, so a permit is never lost and never
+// doubled. A woken waiter whose timeout fires gives up and passes the wake on. Blocking waiters are unparked and async
+// waiters queued to the thread pool (through the seam) after the wait lock is dropped; an async continuation never
+// runs inline in Release or Dispose.
 //
 // Scheduling points: Acquire/Release/Enqueue/Wake/Cancel/Lifecycle are reported to the seam outside the wait lock;
 // the wait-lock critical sections contain no scheduling point.
@@ -43,16 +62,20 @@ using PinSync.Scheduling;
 namespace PinSync;
 
 /// <summary>
-/// A counting semaphore in one pinned, unmanaged struct: the kernel's <c>struct semaphore</c> with strictly FIFO
-/// permit handoff. Blocking and async waiters queue in one list of intrusive nodes (stack nodes for blocking waits,
-/// slab nodes for async waits). Build it in place with <see cref="Init"/>; it must never move afterwards.
+/// A counting semaphore in one pinned, unmanaged struct: the kernel's <c>struct semaphore</c> with
+/// <see cref="RawMutex"/>'s discipline, barging bounded by a starvation handoff. Blocking and async waiters queue in
+/// one list of intrusive nodes (stack nodes for blocking waits, slab nodes for async waits). Build it in place with
+/// <see cref="Init"/>; it must never move afterwards.
 /// </summary>
 /// <remarks>
 /// <para>Embed it in your own <see cref="PinnedAttribute"/> struct, a <see cref="PinBox{T}"/> or a slab node, or use
 /// the managed façade <see cref="PinnedSemaphore"/>. All operations take the semaphore by pointer, because its
 /// address is its identity and its wait list points at it.</para>
-/// <para>Fairness: waiters are served strictly in arrival order; while anyone is queued, a newcomer (including
-/// <see cref="TryWait(RawSemaphore*)"/>) cannot take a permit ahead of them.</para>
+/// <para>Fairness: queued waiters are woken in arrival order, but a newcomer (including
+/// <see cref="TryWait(RawSemaphore*)"/>) may take a free permit ahead of them (barging keeps throughput up: no
+/// convoy of handoffs across thread-pool hops). A woken waiter that loses to a newcomer goes back to the head of the
+/// queue. No waiter loses for long: a release hands its permit directly to a head that has waited longer than
+/// <see cref="RawMutex.StarvationThreshold"/> (1 ms by default), or to a blocking head that already lost once.</para>
 /// <para>Thread safety: every member is thread-safe, except <see cref="Dispose(RawSemaphore*)"/>, after which every
 /// other operation throws <see cref="ObjectDisposedException"/>.</para>
 /// </remarks>
@@ -61,22 +84,40 @@ namespace PinSync;
 [DebuggerDisplay("Count = {CurrentCount}, Max = {MaxCount}, Waiters = {WaiterCount}")]
 public unsafe partial struct RawSemaphore
 {
-    // _state layout (64 bits, so that any maxCount up to int.MaxValue fits beside the flags):
+    // _state layout (64 bits):
     //   bit 0       HasWaiters  someone may be queued. Set and cleared only under _waitLock; set before a node is
-    //                           linked and cleared when the list is empty. While set, both fast paths fail, so the
-    //                           count changes only under the wait lock (this is what keeps newcomers from barging).
+    //                           linked and cleared when the list is empty. While set, a release takes the slow path
+    //                           (the wait lock) unless Count + n <= Woken, so a count increase that may owe a wake is
+    //                           always seen with the list.
     //   bit 1       Disposed    set once by Dispose: fast paths fail, slow paths throw ObjectDisposedException.
-    //   bits 2-63   Count       available permits, 0..MaxCount.
+    //   bits 2-32   Count       available permits, 0..MaxCount (31 bits: MaxCount is at most int.MaxValue).
+    //   bits 33-63  Woken       waiters a release woke that have not competed yet (taken a permit, re-queued or
+    //                           given up). Raised only under _waitLock; lowered with the count by a woken waiter's
+    //                           compare-and-swap, or under _waitLock.
     private const long HasWaiters = 0b01;
     private const long Disposed = 0b10;
     private const int CountShift = 2;
     private const long One = 1L << CountShift;
+    private const long CountMask = (long)int.MaxValue << CountShift;
+    private const int WokenShift = 33;
+    private const long WokenOne = 1L << WokenShift;
 
-    // How many backoff rounds a blocking wait spins (while nobody is queued) before it parks.
+    // How many backoff rounds a blocking wait spins before it parks.
     private const int SpinLimit = 4;
 
-    // How many granted waiters a release wakes per wait-lock critical section (the stack buffer's size).
+    // How many waiters a release wakes or grants per wait-lock critical section (the stack buffer's size).
     private const int WakeBatch = 16;
+
+    // The discipline before issue 13 item 6 (strict FIFO, direct handoff to every head, no barging), for the
+    // benchmark's interleaved A/B only (--ab-semaphore). Read on contended paths only.
+    internal static volatile bool s_strictFifo;
+
+    // Mutant switches for the explorer tests (the address of one semaphore, 0 = none): a release that wakes nobody
+    // while any woken waiter is on its way (the mutex's one-bit WakePending rule, which a counting semaphore cannot
+    // use), and a woken waiter that gives up without passing the wake on. Both let a waiter sleep while a permit is
+    // free.
+    internal static nint s_mutantOneWakePendingFor;
+    internal static nint s_mutantNoPassOnFor;
 
     private long _state;
 
@@ -88,15 +129,15 @@ public unsafe partial struct RawSemaphore
     // Waiters linked in _waiters. May only be accessed while _waitLock is held.
     private int _waiterCount;
 
-    // Releasers that dropped the wait lock between two batches with permits still to hand to queued waiters (the
-    // only time the list may be non-empty while the count is positive). May only be accessed while _waitLock is held.
+    // Releasers that dropped the wait lock between two batches with waiters still to wake or grant (the only time
+    // the list may be non-empty while Count > Woken). May only be accessed while _waitLock is held.
     private int _drainers;
 
     // Head of the circular list of WaitNode.Link, oldest first. May only be accessed while _waitLock is held.
     private ListHead _waiters;
 
     /// <summary>The number of permits available now (a snapshot).</summary>
-    public readonly int CurrentCount => (int)(Volatile.Read(in _state) >> CountShift);
+    public readonly int CurrentCount => CountOf(Volatile.Read(in _state));
 
     /// <summary>The largest number of permits the semaphore can hold.</summary>
     public readonly int MaxCount => _maxCount;
@@ -112,7 +153,7 @@ public unsafe partial struct RawSemaphore
     /// the counts are out of range (it validates when it runs, not here).</returns>
     public static InitRawSemaphore Init(int initialCount, int maxCount) => new(initialCount, maxCount);
 
-    /// <summary>Takes a permit if one is available and nobody is queued, without waiting.</summary>
+    /// <summary>Takes a permit if one is available, without waiting (also ahead of queued waiters).</summary>
     /// <param name="semaphore">The semaphore.</param>
     /// <returns><see langword="true"/> when the caller now holds a permit.</returns>
     /// <exception cref="ObjectDisposedException">The semaphore was disposed.</exception>
@@ -125,8 +166,8 @@ public unsafe partial struct RawSemaphore
         return TryTakeFast(semaphore) || TryWaitSlow(semaphore);
     }
 
-    /// <summary>The fast path: takes a permit with one compare-and-swap when one is available, nobody is queued and
-    /// the semaphore is not disposed (retrying only while other takers change the count).</summary>
+    /// <summary>The fast path: takes a permit with one compare-and-swap when one is available and the semaphore is
+    /// not disposed (retrying only while other takers change the word). Barges past queued waiters by design.</summary>
     /// <remarks>The first compare-and-swap guesses the state of an uncontended binary semaphore (one permit, nobody
     /// queued) instead of reading the word first: a load followed by a locked instruction on the same line costs
     /// ~5 ns more here (see <see cref="RawMutex"/>'s TryLockFast). A wrong guess returns the real state, which the
@@ -143,11 +184,11 @@ public unsafe partial struct RawSemaphore
     internal static bool TryTakeIfAvailable(RawSemaphore* semaphore) =>
         TryTakeFrom(semaphore, Volatile.Read(ref semaphore->_state));
 
-    /// <summary>Takes a permit starting from the observed <paramref name="state"/>, retrying while permits remain and
-    /// nobody is queued.</summary>
+    /// <summary>Takes a permit starting from the observed <paramref name="state"/>, retrying while permits remain.</summary>
     private static bool TryTakeFrom(RawSemaphore* semaphore, long state)
     {
-        while ((state & (HasWaiters | Disposed)) == 0 && state >= One)
+        var blocked = s_strictFifo ? HasWaiters | Disposed : Disposed;
+        while ((state & blocked) == 0 && (state & CountMask) != 0)
         {
             var seen = Interlocked.CompareExchange(ref semaphore->_state, state - One, state);
             if (seen == state)
@@ -160,6 +201,10 @@ public unsafe partial struct RawSemaphore
 
         return false;
     }
+
+    private static int CountOf(long state) => (int)((state & CountMask) >> CountShift);
+
+    private static int WokenOf(long state) => (int)(state >>> WokenShift);
 
     /// <summary>Builds a semaphore at <paramref name="slot"/> from validated counts (see <see cref="InitRawSemaphore"/>).</summary>
     internal static void InitInPlace(RawSemaphore* slot, int initialCount, int maxCount)
@@ -179,24 +224,21 @@ public unsafe partial struct RawSemaphore
     /// <summary>Whether the semaphore was disposed.</summary>
     internal static bool IsDisposed(RawSemaphore* semaphore) => (Volatile.Read(ref semaphore->_state) & Disposed) != 0;
 
-    /// <summary>Never waits: takes a permit under the wait lock when the fast path could not decide (someone may be
-    /// queued, or the semaphore is disposed).</summary>
+    /// <summary>Never waits: the fast path found no permit (or a disposed semaphore, which throws).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static bool TryWaitSlow(RawSemaphore* semaphore)
     {
-        var state = Volatile.Read(ref semaphore->_state);
-        if ((state & (HasWaiters | Disposed)) == 0)
+        if (IsDisposed(semaphore))
         {
-            return false; // No permit when the fast path looked, and nobody queued: nothing to take.
-        }
-
-        semaphore->_waitLock.Enter();
-        if ((semaphore->_state & Disposed) != 0)
-        {
-            semaphore->_waitLock.Exit();
             ThrowDisposed();
         }
 
+        if (!s_strictFifo)
+        {
+            return false; // barging: the fast path takes any free permit, so there was none
+        }
+
+        semaphore->_waitLock.Enter();
         var taken = TryTakeLocked(semaphore);
         ClearWaitersBitIfEmptyLocked(semaphore);
         semaphore->_waitLock.Exit();
@@ -209,19 +251,20 @@ public unsafe partial struct RawSemaphore
         Debug.Assert(semaphore->_waitLock.IsHeld, "The wait lock must be held.");
         var empty = ListHead.IsEmpty(&semaphore->_waiters);
         var state = Volatile.Read(ref semaphore->_state);
-        var count = state >> CountShift;
+        var count = CountOf(state);
         Debug.Assert(empty == (semaphore->_waiterCount == 0), "Waiter count out of step with the list.");
         Debug.Assert(empty || (state & HasWaiters) != 0, "A non-empty list must set HasWaiters.");
         Debug.Assert(count >= 0 && count <= semaphore->_maxCount, "The count must stay within 0..MaxCount.");
-        Debug.Assert(empty || count == 0 || semaphore->_drainers > 0,
-            "Permits may be available while waiters are queued only while a releaser is still handing them over.");
+        var mutant = s_mutantOneWakePendingFor == (nint)semaphore || s_mutantNoPassOnFor == (nint)semaphore;
+        Debug.Assert(empty || count <= WokenOf(state) || semaphore->_drainers > 0 || (state & Disposed) != 0 || mutant,
+            "Free permits beyond the woken waiters while waiters are queued: only while a releaser is still waking them.");
         Debug.Assert(semaphore->_drainers >= 0, "Drainer count underflow.");
     }
 
     /// <summary>
-    /// Under the wait lock: sets <see cref="HasWaiters"/> (freezing the count against fast paths) and takes a permit
-    /// if one is available and nobody is queued — never ahead of a queued waiter. A caller that does not link a node
-    /// afterwards calls <see cref="ClearWaitersBitIfEmptyLocked"/>.
+    /// Under the wait lock: sets <see cref="HasWaiters"/> (sending releases to the slow path) and takes a permit if
+    /// one is available (a newcomer barges). A caller that does not link a node afterwards calls
+    /// <see cref="ClearWaitersBitIfEmptyLocked"/>.
     /// </summary>
     private static bool TryTakeLocked(RawSemaphore* semaphore)
     {
@@ -230,12 +273,21 @@ public unsafe partial struct RawSemaphore
         // Callers have checked Disposed under this lock; Dispose may set it concurrently (without the lock), which
         // only means this last permit is taken just before the dispose.
         var state = Interlocked.Or(ref semaphore->_state, HasWaiters) | HasWaiters;
-
-        // From here on only wait-lock holders change the count (both fast paths fail while HasWaiters is set).
-        if (semaphore->_waiterCount == 0 && state >= One)
+        if (s_strictFifo && semaphore->_waiterCount != 0)
         {
-            Interlocked.Add(ref semaphore->_state, -One);
-            return true;
+            return false;
+        }
+
+        // Bargers and woken waiters take permits without the lock: a compare-and-swap loop, never a blind add.
+        while ((state & CountMask) != 0)
+        {
+            var seen = Interlocked.CompareExchange(ref semaphore->_state, state - One, state);
+            if (seen == state)
+            {
+                return true;
+            }
+
+            state = seen;
         }
 
         return false;
@@ -250,9 +302,10 @@ public unsafe partial struct RawSemaphore
         }
     }
 
-    /// <summary>Under the wait lock, after <see cref="TryTakeLocked"/> failed: links <paramref name="node"/> at the
-    /// tail.</summary>
-    private static void LinkLocked(RawSemaphore* semaphore, WaitNode* node)
+    /// <summary>Under the wait lock, after <see cref="TryTakeLocked"/> or <see cref="SettleWokenLocked"/> found no
+    /// permit: links <paramref name="node"/> at the tail, or at the head for a woken waiter that lost its race (it keeps
+    /// its place and its enqueue time).</summary>
+    private static void LinkLocked(RawSemaphore* semaphore, WaitNode* node, bool atHead = false)
     {
         AssertInvariantsLocked(semaphore);
         Debug.Assert((semaphore->_state & HasWaiters) != 0, "HasWaiters is set before a node is linked.");
@@ -262,7 +315,15 @@ public unsafe partial struct RawSemaphore
         node->State = WaitNodeState.Waiting;
         node->Queue = (nint)(&semaphore->_waitLock);
         WaitListCheck.BeforeLink(&semaphore->_waitLock, &semaphore->_waiters, "RawSemaphore", semaphore);
-        ListHead.AddTail(&semaphore->_waiters, &node->Link);
+        if (atHead)
+        {
+            ListHead.AddHead(&semaphore->_waiters, &node->Link);
+        }
+        else
+        {
+            ListHead.AddTail(&semaphore->_waiters, &node->Link);
+        }
+
         semaphore->_waiterCount++;
     }
 

@@ -1,3 +1,4 @@
+using PinSync.Scheduling;
 using PinSync.Testing;
 
 namespace PinSync.Tests.Testing.Faults;
@@ -108,6 +109,60 @@ public sealed class FaultPropertyTests : TestBase
                 semaphore.Release();
             }));
             await Task.WhenAll(new[] { a, b, c, d });
+        });
+        Assert.True(cutShort > 0, "no fault was ever injected");
+    }
+
+    /// <summary>The semaphore's barging protocol under faults (issue 13 item 6): two permits released at once wake two
+    /// heads, a barging <c>TryWait</c> may take a woken waiter's permit (it re-queues at the head), and any blocking
+    /// wait may be cut short while it is queued, woken or granted (a wake is passed on, a grant given back). Never
+    /// more than two holders; both permits are back at the end; the probe checks the rest (no woken waiter left
+    /// unsettled, permits conserved).</summary>
+    [Theory]
+    [MemberData(nameof(Matrix))]
+    public void PinnedSemaphore_BargingWithWokenWaitersCutShort_PermitsConservedAndNoWakeLost(string strategy, FaultInjection faults)
+    {
+        var cutShort = 0;
+        Run(strategy, faults, async () =>
+        {
+            var semaphore = new PinnedSemaphore(0, 2);
+            var inside = 0;
+            void Critical()
+            {
+                Explorer.Assert(++inside <= 2, "three holders of a two-permit semaphore");
+                inside--;
+            }
+
+            var a = Explorer.Spawn(() => Guarded(ref cutShort, () =>
+            {
+                semaphore.Wait();
+                Critical();
+                semaphore.Release();
+            }));
+            var b = Explorer.Spawn(async () =>
+            {
+                await semaphore.WaitAsync();
+                Critical();
+                semaphore.Release();
+            });
+            var c = Explorer.Spawn(() => Retrying(ref cutShort, () =>
+            {
+                semaphore.Wait();
+                Critical();
+                semaphore.Release();
+            }));
+            var barger = Explorer.Spawn(() =>
+            {
+                if (semaphore.TryWait())
+                {
+                    Critical();
+                    semaphore.Release();
+                }
+            });
+            SchedulingPoint.Interleave();
+            semaphore.Release(2);
+            await Task.WhenAll(new[] { a, b, c, barger });
+            Explorer.Assert(semaphore.CurrentCount == 2 && semaphore.WaiterCount == 0, $"left behind: {semaphore}");
         });
         Assert.True(cutShort > 0, "no fault was ever injected");
     }

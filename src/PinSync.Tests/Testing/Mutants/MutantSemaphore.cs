@@ -8,7 +8,8 @@ namespace PinSync.Tests.Testing.Mutants;
 /// <summary>The one bug a <see cref="MutantSemaphore"/> carries.</summary>
 internal enum SemaphoreMutation
 {
-    /// <summary>None: a faithful copy of <see cref="RawSemaphore"/>'s blocking wait and release (FIFO handoff).</summary>
+    /// <summary>None: a faithful copy of <see cref="RawSemaphore"/>'s blocking wait and release as they were before issue 13
+    /// item 6 (strict FIFO handoff; the real semaphore now barges, see RawSemaphore.cs).</summary>
     None,
 
     /// <summary>Release unparks the first waiter before it unlinks the node and marks it granted: the waiter wakes,

@@ -3,7 +3,7 @@ using static PinSync.Tests.Sync.Semaphore.SemaphoreTestHelpers;
 
 namespace PinSync.Tests.Sync.Semaphore;
 
-public sealed class PinnedSemaphoreFifoTests : TestBase
+public sealed class PinnedSemaphoreOrderTests : TestBase
 {
     [Fact]
     public async Task WaitAsync_QueuedWaiters_CompleteInArrivalOrder()
@@ -106,36 +106,47 @@ public sealed class PinnedSemaphoreFifoTests : TestBase
     }
 
     [Fact]
-    public async Task Release_WithQueuedWaiter_HandsPermitOverSoNewcomerCannotBarge()
+    public async Task Release_WithQueuedWaiter_NewcomerMayBarge_QueuedWaiterStillServedAndPermitsConserved()
     {
         using var s = new PinnedSemaphore(0, 1);
         var queued = s.WaitAsync(TestTimeoutToken).AsTask();
 
-        Assert.Equal(0, s.Release());
+        Assert.Equal(0, s.Release()); // wakes the queued waiter; the permit is in the count until someone takes it
 
-        // The permit belongs to the queued waiter from the instant of the release, even before it runs.
-        Assert.Equal(0, s.CurrentCount);
-        Assert.False(s.TryWait());
-        Assert.False(s.Wait(0));
-        Assert.False((await s.WaitAsync(0)));
+        // A newcomer may take it first (barging); the woken waiter then re-queues at the head and gets the next one.
+        var barged = s.TryWait();
+        if (barged)
+        {
+            Assert.False(queued.IsCompleted);
+            Assert.Equal(0, s.Release());
+        }
+
         await WithTimeout(queued);
         Assert.Equal(0, s.CurrentCount);
+        Assert.Equal(0, s.WaiterCount);
+        Assert.False(s.TryWait());
+        Assert.Equal(0, s.Release());
+        Assert.Equal(1, s.CurrentCount);
     }
 
     [Fact]
-    public async Task WaitAsync_NewcomerWhileWaitersQueued_QueuesBehindThem()
+    public async Task WaitAsync_NewcomerWithNoFreePermit_QueuesBehindWaitersAndIsServedLast()
     {
         using var s = new PinnedSemaphore(0, 4);
         var first = s.WaitAsync(TestTimeoutToken).AsTask();
         var second = s.WaitAsync(TestTimeoutToken).AsTask();
+        var late = s.WaitAsync(TestTimeoutToken).AsTask(); // no permit free: it queues behind the two
+        Assert.Equal(3, s.WaiterCount);
         s.Release();
-        var late = s.WaitAsync(TestTimeoutToken).AsTask(); // after the release, but a waiter is still queued
+        await WithTimeout(first); // the head is woken first, and nobody else competes
+        Assert.False(second.IsCompleted);
         Assert.False(late.IsCompleted);
         s.Release();
-        await WithTimeout(Task.WhenAll(first, second));
+        await WithTimeout(second);
         Assert.False(late.IsCompleted);
         s.Release();
         await WithTimeout(late);
+        Assert.Equal(0, s.CurrentCount);
     }
 
     [Fact]
