@@ -30,8 +30,9 @@ namespace PinSync.Bench;
 /// AsyncConditionVariable, and two diagnostic PinSync rows), interleaved round by round in one process.</item>
 /// <item><c>--idle-wake [--rounds n]</c>: what a deferred wake costs an idle lock (last unlock to the waiter holding it,
 /// deferral on and off in alternate rounds).</item>
-/// <item><c>--ab-runtime [--rounds n]</c>: the grain runtime's request-timeout price (coarse sweep, per-request timer,
-/// no timeout), interleaved round by round in one process.</item>
+/// <item><c>--ab-runtime [--rounds n] [--pair]</c>: the grain runtime's request-timeout price (coarse sweep, per-request
+/// timer, no timeout), interleaved round by round in one process; <c>--pair</c> runs only the default (sweep) and no
+/// timeout, so more rounds fit in the same time.</item>
 /// <item><c>--dry</c>: one cold iteration per case (checks that everything runs; measures nothing).</item>
 /// <item><c>--quick</c> and <c>--dry</c> print one progress line per case; BenchmarkDotNet's full log goes to the
 /// artifacts folder.</item>
@@ -129,7 +130,7 @@ public static class Program
         if (Take(rest, "--ab-runtime"))
         {
             var rounds = TakeValue(rest, "--rounds") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 7;
-            Profiling.RuntimeInterleavedRun.Run(rounds, results);
+            Profiling.RuntimeInterleavedRun.Run(rounds, results, pairOnly: Take(rest, "--pair"));
             return 0;
         }
 

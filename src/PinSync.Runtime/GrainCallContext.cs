@@ -38,7 +38,7 @@ public static class GrainCallContext
             return default;
         }
 
-        s_current.Value = new CallChainNode(current.Activation, current.Request, current.RequestGeneration, current.Parent, allowReentrancy: true);
+        s_current.Value = new CallChainNode.Reentrant(current.Run);
         return new CallChainReentrancyScope(current);
     }
 
@@ -48,9 +48,16 @@ public static class GrainCallContext
     internal static IReadOnlyList<string> Describe(CallChainNode? node)
     {
         var hops = new List<string>();
-        for (; node is not null; node = node.Parent)
+        while (node is not null)
         {
+            var current = node.TryGetParent(out var parent);
             hops.Add(node.ToString());
+            if (!current)
+            {
+                break; // The call of this hop has ended: what called it is not known any more.
+            }
+
+            node = parent;
         }
 
         hops.Reverse();

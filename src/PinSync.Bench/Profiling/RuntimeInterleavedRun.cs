@@ -12,7 +12,9 @@ namespace PinSync.Bench.Profiling;
 /// timeout with one seam timer per request as before the sweep, the default timeout with request pooling off, and no
 /// timeout), so a burst of outside load hits all of them alike. The table gives medians over the rounds of calls/s
 /// and bytes/call, and each timed configuration's cost against no timeout, in calls/s and in the process's CPU time
-/// per call (which other processes' load disturbs less).
+/// per call (which other processes' load disturbs less). The "paired" column is the median over the rounds of each
+/// round's own cost (its timed run against its untimed run, seconds apart): a burst of load that slows a whole
+/// round cancels out there, while it shifts the medians of the two rows apart when it hits them unevenly.
 /// </summary>
 internal static class RuntimeInterleavedRun
 {
@@ -30,10 +32,10 @@ internal static class RuntimeInterleavedRun
     }
 
     /// <summary>Runs <paramref name="rounds"/> rounds and writes the table to the console and to <c>ab-runtime.txt</c>
-    /// in <paramref name="resultsDirectory"/>.</summary>
-    internal static void Run(int rounds, string resultsDirectory)
+    /// in <paramref name="resultsDirectory"/>; <paramref name="pairOnly"/> measures only the sweep and no timeout.</summary>
+    internal static void Run(int rounds, string resultsDirectory, bool pairOnly = false)
     {
-        var configs = Enum.GetValues<Config>();
+        var configs = pairOnly ? [Config.Sweep, Config.NoTimeout] : Enum.GetValues<Config>();
         var workloads = new (string Name, Func<GrainRuntime, Task<int>> Run)[]
         {
             ("non-reentrant Inc, 64 callers x 16 grains", NonReentrant),
@@ -45,7 +47,7 @@ internal static class RuntimeInterleavedRun
         {
             string.Create(CultureInfo.InvariantCulture,
                 $"# {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {rounds} interleaved rounds, load average (1 min) {Infrastructure.LoadAverage.OneMinuteText()}"),
-            "workload                                    config            calls/s (median, min-max)        B/call   cost vs no timeout   CPU ns/call (cost)",
+            "workload                                    config            calls/s (median, min-max)        B/call   cost vs no timeout   CPU ns/call (cost)   paired cost (calls/s, CPU)",
         };
         Console.WriteLine(lines[0]);
         Console.WriteLine(lines[1]);
@@ -77,8 +79,10 @@ internal static class RuntimeInterleavedRun
                 var median = Median(rates[config]);
                 var cost = config == Config.NoTimeout ? "" : string.Create(CultureInfo.InvariantCulture, $"{(1 - (median / untimed)) * 100,6:F1} %");
                 var cpuCost = config == Config.NoTimeout ? "" : string.Create(CultureInfo.InvariantCulture, $"{((Median(cpu[config]) / untimedCpu) - 1) * 100,6:F1} %");
+                var paired = config == Config.NoTimeout ? "" : string.Create(CultureInfo.InvariantCulture,
+                    $"{Paired(rates[config], rates[Config.NoTimeout], (timed, untimed) => 1 - (timed / untimed)) * 100,6:F1} % {Paired(cpu[config], cpu[Config.NoTimeout], (timed, untimed) => (timed / untimed) - 1) * 100,6:F1} %");
                 var line = string.Create(CultureInfo.InvariantCulture,
-                    $"{name,-43} {config,-17} {median / 1e6,6:F3} M/s ({rates[config].Min() / 1e6:F3}-{rates[config].Max() / 1e6:F3}) {Median(bytes[config]),12:F0}   {cost,8}   {Median(cpu[config]),8:F0} {cpuCost,8}");
+                    $"{name,-43} {config,-17} {median / 1e6,6:F3} M/s ({rates[config].Min() / 1e6:F3}-{rates[config].Max() / 1e6:F3}) {Median(bytes[config]),12:F0}   {cost,8}   {Median(cpu[config]),8:F0} {cpuCost,8}   {paired}");
                 Console.WriteLine(line);
                 lines.Add(line);
             }
@@ -187,6 +191,10 @@ internal static class RuntimeInterleavedRun
 
         return Task.WhenAll(callers);
     }
+
+    /// <summary>The median over the rounds of <paramref name="cost"/>(timed, untimed) of the same round.</summary>
+    private static double Paired(List<double> timed, List<double> untimed, Func<double, double, double> cost) =>
+        Median(timed.Zip(untimed, cost).ToList());
 
     private static double Median(List<double> values)
     {

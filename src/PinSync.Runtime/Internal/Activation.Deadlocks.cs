@@ -154,8 +154,8 @@ internal sealed partial class Activation
     {
         private static readonly SendOrPostCallback s_arrive = static state =>
         {
-            var (probe, caller) = ((DeadlockProbe, CallChainNode))state!;
-            caller.Activation.OnProbe(probe, caller);
+            var (probe, activation, caller) = ((DeadlockProbe, Activation, CallChainNode))state!;
+            activation.OnProbe(probe, caller);
         };
 
         internal DeadlockProbe(Activation origin, ProbeHop start, IReadOnlyList<ProbeHop> path)
@@ -198,7 +198,14 @@ internal sealed partial class Activation
         }
 
         /// <summary>Posts the probe to the activation of <paramref name="caller"/> (dropped when it is gone).</summary>
-        internal void SendTo(CallChainNode caller) => caller.Activation.Scheduler.TryPost(s_arrive, (this, caller));
+        /// <remarks>The activation is read outside its turns (a hint); <see cref="OnProbe"/> checks again there.</remarks>
+        internal void SendTo(CallChainNode caller)
+        {
+            if (caller.Activation is { } activation)
+            {
+                activation.Scheduler.TryPost(s_arrive, (this, activation, caller));
+            }
+        }
     }
 
     /// <summary>The per-activation sweep timer: when due, posts <see cref="Sweep"/> as a turn.</summary>

@@ -19,7 +19,7 @@ internal abstract class Request : SchedulingTimer
     protected Request(RequestShape shape, CallChainNode? callerChain)
     {
         Shape = shape;
-        CallerChain = callerChain;
+        _callerChain = callerChain;
     }
 
     /// <summary>For pooled grain calls: <see cref="Shape"/> is set when the request is rented.</summary>
@@ -37,12 +37,51 @@ internal abstract class Request : SchedulingTimer
     /// <inheritdoc cref="DeadlinePrevious" />
     internal Request? DeadlineNext;
 
+    /// <summary>The chain node of this request's current run: set (release) when the activation starts it, after
+    /// <see cref="ChainActivation"/> and <see cref="CallerChain"/>; cleared (release) before a pooled request is
+    /// recycled. A <see cref="CallChainNode"/> is current while this names it (see there).</summary>
+    internal CallChainNode? RunNode;
+
+    /// <summary>The activation the current run started on (a hop's activation; see <see cref="CallChainNode"/>).
+    /// Written before <see cref="RunNode"/> is published.</summary>
+    internal Activation? ChainActivation;
+
+    private CallChainNode? _callerChain;
+
     /// <summary>The method (or timer) this request runs, with its interleaving flags.</summary>
     internal RequestShape Shape { get; private protected set; }
 
     /// <summary>The chain of the request that made this call; <see langword="null"/> for calls from outside grains
     /// and for timer ticks.</summary>
-    internal CallChainNode? CallerChain { get; private protected set; }
+    internal CallChainNode? CallerChain
+    {
+        get => _callerChain;
+
+        // Release: a reader that sees a later call's caller also sees that this object's RunNode moved on (see
+        // CallChainNode.TryGetParent).
+        private protected set => Volatile.Write(ref _callerChain, value);
+    }
+
+    /// <summary><see cref="CallerChain"/> read with acquire semantics, for readers that do not hold the request.</summary>
+    internal CallChainNode? VolatileCallerChain => Volatile.Read(ref _callerChain);
+
+    /// <summary>The activation starts a run of this request (turn): a fresh chain node names it from now on.</summary>
+    /// <returns>The node to flow as <see cref="GrainCallContext.Current"/> while the request's grain code runs.</returns>
+    internal CallChainNode StartRun(Activation activation)
+    {
+        ChainActivation = activation;
+        var node = new CallChainNode(this);
+        Volatile.Write(ref RunNode, node);
+        return node;
+    }
+
+    /// <summary>The call is over and the object is about to be reused (or dropped): every node of it reads as
+    /// finished from now on. Before any field of the next call is written.</summary>
+    private protected void EndRuns()
+    {
+        Volatile.Write(ref RunNode, null);
+        ChainActivation = null;
+    }
 
     /// <summary>Which use of a pooled request object this is: a (request, generation) pair names one call, so a
     /// holder that may outlive the call (a chain node, a deadlock probe) checks it before it trusts the object.

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using PinSync.Scheduling;
 
 namespace PinSync.Runtime.Internal;
@@ -23,6 +24,10 @@ namespace PinSync.Runtime.Internal;
 /// due epoch, give or take racing senders; a sweep stops at the first head that is not due, and a request out of
 /// order fails one tick later. A timeout therefore fires between its deadline and its deadline plus about two
 /// <see cref="ResolutionTicks"/> (a tenth of the timeout, at most 100 ms, at least 1 ms).</para>
+/// <para>Layout: each stripe's lock and list heads sit on cache lines of their own (<see cref="Stripe"/>). Before,
+/// whether stripe 0's lock word shared a line with stripe 1's list heads depended on where a runtime's stripes
+/// happened to be allocated, so on two cores (processor ids 0 and 1, stripes 0 and 1) some runtimes paid for false
+/// sharing between the two cores' stripes on every call and others did not.</para>
 /// <para>Under a scheduling controller (the explorer) requests keep their own seam timer (see
 /// <see cref="UsesSweep"/>): the sweep's single timer would otherwise outlive the schedule that armed it.</para>
 /// <para>Thread-safety: <see cref="Add"/> and <see cref="Remove"/> run on any thread; a request's link fields are
@@ -251,21 +256,30 @@ internal sealed class RequestDeadlines : SchedulingTimer
     /// <inheritdoc />
     public override string ToString() => "GrainRuntime.RequestDeadlines";
 
-    /// <summary>One FIFO list of pending requests with its own spin lock, padded to a cache line of its own.</summary>
-    /// <remarks>A spin lock, not <see cref="Lock"/>: the critical sections are a few stores long, and release is one
+    /// <summary>One FIFO list of pending requests with its own spin lock, padded to cache lines of its own.</summary>
+    /// <remarks>
+    /// <para>A spin lock, not <see cref="Lock"/>: the critical sections are a few stores long, and release is one
     /// plain store instead of an interlocked one. A contended acquire spins with <see cref="SpinWait"/>, which yields
-    /// and then sleeps, so a holder that lost its core still gets to finish.</remarks>
+    /// and then sleeps, so a holder that lost its core still gets to finish.</para>
+    /// <para>Layout: explicit, so the hot fields have 64 bytes of this object on each side and share a cache line
+    /// with nothing else. Padding fields after them did not do that: the runtime lays out a class's reference fields
+    /// first, then the longs, then the int, so the lock word sat at the object's end next to the following object's
+    /// header, and whether the two shared a line depended on where the runtime happened to be allocated.</para>
+    /// </remarks>
+    [StructLayout(LayoutKind.Explicit, Size = (2 * PaddingBytes) + 24)]
     internal sealed class Stripe
     {
+        private const int PaddingBytes = 64;
+
+        [FieldOffset(PaddingBytes)]
         internal Request? Head;
+
+        [FieldOffset(PaddingBytes + 8)]
         internal Request? Tail;
 
         // 0 = free, 1 = held.
+        [FieldOffset(PaddingBytes + 16)]
         private int _held;
-
-#pragma warning disable CS0169, IDE0051 // Padding: keeps two stripes (and their locks) off one cache line.
-        private long _pad0, _pad1, _pad2, _pad3, _pad4, _pad5, _pad6, _pad7;
-#pragma warning restore CS0169, IDE0051
 
         /// <summary>Takes the lock; dispose the result to release it.</summary>
         internal Scope Acquire()

@@ -27,11 +27,13 @@ namespace PinSync.Runtime.Internal;
 //               never run, it ends with the completer's hold; otherwise at the end of the callback (which is
 //               running or has run).
 //
-// Holders that can outlive a call without holding it — a CallChainNode flowing in an ExecutionContext that grain
-// code captured, a deadlock probe travelling between activations — name the call by (request, Generation) and
-// check the generation before they trust the object: the generation moves on when the object is recycled, and
-// TryClaim compares it in the same compare-and-swap that takes the completed bit, so a stale report can never
-// complete a later call.
+// Holders that can outlive a call without holding it check that the object still serves their call before they
+// trust it. A deadlock probe travelling between activations names the call by (request, Generation): the
+// generation moves on when the object is recycled, and TryClaim compares it in the same compare-and-swap that
+// takes the completed bit, so a stale report can never complete a later call. A CallChainNode flowing in an
+// ExecutionContext that grain code captured is itself the identity of one run: the request names it in RunNode
+// until Recycle clears that (first thing, see EndRuns), and the hop's data (activation, caller) is read from the
+// request and trusted only if RunNode still names the node afterwards (see CallChainNode).
 //
 // Awaiting: the BCL ValueTask rule (await once; ValueTask.Preserve() or AsTask() to await more). The token is the
 // core's version; GetResult marks the call consumed, so a second await of the same ValueTask throws
@@ -88,6 +90,9 @@ internal abstract partial class Request<TResult>
     {
         Debug.Assert(IsCompleted, "A request is recycled only after its caller had the answer.");
         Debug.Assert(DeadlineStripe is null && DeadlinePrevious is null && DeadlineNext is null, "Recycled while linked to the sweep.");
+
+        // First: chain nodes of this call read as finished before any field of it changes (CallChainNode).
+        EndRuns();
         _core.Reset();
         _result = default;
         _exception = null;
@@ -149,12 +154,6 @@ internal abstract partial class Request<TResult>
         return _core.GetStatus(token);
     }
 
-    /// <inheritdoc />
-    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
-    {
-        CheckToken(token);
-        _core.OnCompleted(continuation, state, token, flags);
-    }
 
     private void CheckToken(short token)
     {

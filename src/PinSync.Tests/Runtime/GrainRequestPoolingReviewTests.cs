@@ -142,6 +142,40 @@ public sealed class GrainRequestPoolingReviewTests : TestBase
         }
     }
 
+    /// <summary>
+    /// The call-chain node is one field (issue 15 item 6: 96 B per call): a hop's activation and caller are read from
+    /// its request, and trusted only while the request still serves that run. A context captured two hops down a chain
+    /// (a → b.Capture) that outlives both calls must show b's hop as finished and nothing before it: what called a
+    /// finished call is not known any more (its request serves other calls), and no deadlock or reentrancy goes
+    /// through it. The node of the earlier design kept its caller and showed both hops.
+    /// </summary>
+    [Fact]
+    public async Task CapturedContext_OutlivingItsChain_ShowsOnlyTheFinishedHop()
+    {
+        await using var runtime = new GrainRuntime(new GrainRuntimeOptions { CollectionAge = Timeout.InfiniteTimeSpan });
+        var slot = GrainEvents.NewKey("chain-cut");
+        var a = runtime.GetGrain<IContextCaptureGrain>(slot + "-a");
+        Assert.Equal("captured", await a.CaptureVia(slot + "-b", slot));
+
+        // b's request is recycled a moment after a's call returned (its completer lets go last).
+        IReadOnlyList<string> chain = [];
+        using (var guard = new CancellationTokenSource(UnexpectedTimeout))
+        {
+            while (true)
+            {
+                ExecutionContext.Run(ContextCaptureGrain.Captured[slot], _ => chain = GrainCallContext.CurrentCallChain, null);
+                if (chain.Count > 0 && chain[^1].EndsWith("(finished call)", StringComparison.Ordinal))
+                {
+                    break;
+                }
+
+                await Task.Delay(1, guard.Token);
+            }
+        }
+
+        Assert.Equal(["(finished call)"], chain);
+    }
+
     private static async Task Settled(TrackingPoolProvider pools)
     {
         using var guard = new CancellationTokenSource(UnexpectedTimeout);
@@ -164,6 +198,9 @@ public interface IContextCaptureGrain : IGrainWithStringKey
     ValueTask<string> Hold(string gate);
 
     ValueTask<string> Leaf();
+
+    /// <summary>Calls <see cref="Capture"/> on the grain <paramref name="other"/> (a chain of two hops).</summary>
+    ValueTask<string> CaptureVia(string other, string slot);
 }
 
 /// <summary>Non-reentrant.</summary>
@@ -192,4 +229,6 @@ public sealed class ContextCaptureGrain : Grain, IContextCaptureGrain
     }
 
     public ValueTask<string> Leaf() => new("leaf");
+
+    public ValueTask<string> CaptureVia(string other, string slot) => GrainFactory.GetGrain<IContextCaptureGrain>(other).Capture(slot);
 }

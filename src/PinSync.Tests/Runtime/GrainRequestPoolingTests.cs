@@ -95,6 +95,47 @@ public sealed class GrainRequestPoolingTests : TestBase
         }
     }
 
+    /// <summary>
+    /// The caller, not the completer, unlinks a call from the timeout sweep (RequestDeadlines, "Who unlinks"), so a
+    /// call that has its answer but whose caller has not awaited it yet is still linked when its deadline passes. The
+    /// sweep must let it go without timing it out: the caller's late await gets the grain's value, the request comes
+    /// back to the pool exactly once (after that await, not before), and the next call reuses it.
+    /// </summary>
+    [Fact]
+    public async Task Call_CompletedButNotAwaitedPastItsDeadline_KeepsItsAnswer_AndComesBackOnce()
+    {
+        // Not ExpectedTimeout (50 ms): the call must answer before its deadline on a loaded machine.
+        var (runtime, pools) = Create(TimeSpan.FromMilliseconds(300));
+        await using (runtime)
+        {
+            var grain = runtime.GetGrain<IPoolProbeGrain>(GrainEvents.NewKey("pool-unawaited"));
+            Assert.Equal(1, await grain.Echo(1)); // activation, outside the call under test
+            await Settled(pools);
+
+            var call = grain.Echo(42);
+            var request = pools.LastRented!;
+            using (var guard = new CancellationTokenSource(UnexpectedTimeout))
+            {
+                // Answered, and then let go by the sweep at its deadline: nothing is linked any more.
+                while (!call.IsCompleted || runtime.Deadlines!.PendingCount != 0)
+                {
+                    await Task.Delay(5, guard.Token);
+                }
+            }
+
+            Assert.Equal(1, pools.Outstanding); // the caller's hold: not back before the caller has its answer
+            Assert.Equal(42, await call);
+            await Settled(pools);
+            Assert.True(pools.IsPooled(request));
+
+            var next = grain.Echo(7);
+            Assert.Same(request, pools.LastRented);
+            Assert.Equal(7, await WithTimeout(next.AsTask()));
+            await Settled(pools);
+            Assert.Equal(0, runtime.Deadlines!.PendingCount);
+        }
+    }
+
     /// <summary>The call of <paramref name="request"/> has its answer (timeout or cancellation) while the grain still
     /// runs it: other calls get other requests and their own answers, the grain's late result reaches nobody, and the
     /// request comes back only then, to serve the next call.</summary>
