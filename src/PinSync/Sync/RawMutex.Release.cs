@@ -186,9 +186,10 @@ public unsafe partial struct RawMutex
     /// "Now" for an unlock's handoff decision (the starvation bound), never ahead of the real time. The precise clock
     /// (<see cref="System.Diagnostics.Stopwatch"/>) costs 20–70 ns on this kind of machine, a large share of an unlock
     /// that re-takes at once (a lock held across an await: an A/B without the read ran 20–40 % faster). So in
-    /// production on Linux, where <see cref="Environment.TickCount64"/> is a cheap millisecond clock, a thread re-reads
-    /// the precise clock only when the millisecond count has moved on since its last read, or on every eighth call: the
-    /// handoff then comes late by at most the lesser of about a millisecond and seven unlocks on this thread, never early. Elsewhere (a coarser tick count) and under a controller (virtual
+    /// production on Linux, where <see cref="Environment.TickCount64"/> is a cheap coarse clock (milliseconds, but it
+    /// moves in steps of the kernel's tick: 4 ms on a 250 Hz kernel, 1–10 ms in general), a thread re-reads the precise
+    /// clock only when that count has moved on since its last read, or on every eighth call: the handoff then comes late
+    /// by at most the lesser of one coarse step and seven unlocks on this thread, never early. Elsewhere (a coarser tick count) and under a controller (virtual
     /// time) every call reads the clock; real threads in a test process take the production path.
     /// </summary>
     internal static long HandoffClock()

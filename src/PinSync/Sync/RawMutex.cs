@@ -106,8 +106,9 @@ public unsafe partial struct RawMutex
     /// every <see cref="RawSemaphore"/> and <see cref="PinnedSemaphore"/> (a release hands its permit to such a waiter). It bounds async
     /// waiters (counted from when they queued; for a notified condition waiter, from its first lost race); a blocking
     /// waiter is handed the mutex already after losing one race. The first unlock after the threshold passed hands over;
-    /// on Linux an unlock reads a per-thread cache of the clock refreshed each millisecond, so that unlock may come up
-    /// to about a millisecond after the threshold (never before it).
+    /// on Linux an unlock reads a per-thread cache of the clock, refreshed when <see cref="Environment.TickCount64"/>
+    /// moves on or every eighth read, so that unlock may come up to one step of that coarse clock after the threshold
+    /// (its step is the kernel's tick: 4 ms on a 250 Hz kernel, 1–10 ms in general), never before it.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
     public static TimeSpan StarvationThreshold
