@@ -4,9 +4,9 @@ namespace PinSync.Tests.Sync.Mutex;
 
 /// <summary>
 /// The clock an unlock reads for its handoff decision (RawMutex.HandoffClock: on Linux a per-thread cache of the
-/// precise clock, refreshed when the millisecond count moves on). Its contract: never ahead of the real time (a
-/// handoff is never early), and it keeps up once time passes (the starvation bound is late by at most about a
-/// millisecond). Real threads, no controller: the production path.
+/// precise clock, refreshed when Environment.TickCount64 moves on or every eighth read). Its contract: never ahead of
+/// the real time (a handoff is never early), and it keeps up once time passes (the starvation bound is late by at most
+/// the lesser of seven unlocks on that thread and one kernel tick). Real threads, no controller: the production path.
 /// </summary>
 public sealed class HandoffClockTests : TestBase
 {
