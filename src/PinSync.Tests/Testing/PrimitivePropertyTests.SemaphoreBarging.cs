@@ -49,28 +49,12 @@ public sealed partial class PrimitivePropertyTests
     [Theory]
     [MemberData(nameof(Strategies))]
     public void PinnedSemaphore_WaitersQueuedPastStarvationBound_HandedOverBeforeNewcomer(string strategy) =>
-        AssertNoBugs(async () =>
-        {
-            var order = await SemaphoreStarvationProgram(holdFor: RawMutex.StarvationThreshold * 3);
-            Explorer.Assert(order == "12n", $"acquisition order {order}: a starving waiter was barged past");
-        }, Options(strategy));
+        AssertHandedOverBeforeNewcomer(SemaphoreStarvationProgram, strategy);
 
     /// <summary>The twin, showing the handoff test is not vacuous: below the bound a release only wakes the head, and
     /// DFS sees the newcomer barge ahead of a queued waiter as well as the queue order.</summary>
     [Fact]
-    public void PinnedSemaphore_WaitersBelowStarvationBound_NewcomerMayBarge()
-    {
-        var orders = new HashSet<string>();
-        AssertNoBugs(async () =>
-        {
-            var order = await SemaphoreStarvationProgram(holdFor: TimeSpan.Zero);
-            Explorer.Assert(order.Length == 3 && order.Order().SequenceEqual("12n"), $"acquisition order {order}");
-            orders.Add(order);
-        }, Options("dfs"));
-
-        Assert.Contains("12n", orders);
-        Assert.Contains(orders, order => order.IndexOf('n', StringComparison.Ordinal) < 2);
-    }
+    public void PinnedSemaphore_WaitersBelowStarvationBound_NewcomerMayBarge() => AssertNewcomerMayBarge(SemaphoreStarvationProgram);
 
     /// <summary>The wake racing every other way out: a timed async waiter, a cancelable blocking waiter, a plain async
     /// waiter and a barging <c>TryWait</c> share one permit while the holder releases and the token is canceled
