@@ -183,7 +183,8 @@ public unsafe partial struct RawSemaphore
 
     /// <summary>Whether <paramref name="node"/> has waited past the starvation bound; reads the clock once per
     /// caller (<paramref name="now"/>, 0 until read). The mutex's handoff clock: never ahead of the real time, so a
-    /// handoff is never early, and cheap in production (it is late by at most about a millisecond).</summary>
+    /// handoff is never early, and cheap in production (late by at most the lesser of seven reads on this thread and
+    /// one kernel tick; see <see cref="RawMutex.HandoffClock"/>).</summary>
     private static bool Starving(WaitNode* node, ref long now)
     {
         if (now == 0)
