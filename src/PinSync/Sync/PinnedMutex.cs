@@ -255,23 +255,33 @@ public sealed class PinnedMutex<T> : IDisposable, IMutexRelock
     }
 
     /// <summary>Releases acquisition <paramref name="token"/> for its guard.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal unsafe void ReleaseFromGuard(uint token)
     {
         // A guard with a mutex always carries a non-zero token (NewGuard skips 0), so a match means "current".
         Debug.Assert(token != 0, "A guard with a mutex has a token.");
-        if (Volatile.Read(ref _token) != token)
+        if (Volatile.Read(ref _token) == token)
         {
-            if (Volatile.Read(ref _token) == (token | Released))
-            {
-                return; // This acquisition was already released and the mutex not taken since: a repeated dispose.
-            }
+            Volatile.Write(ref _token, token | Released);
+            RawMutex.Unlock(_raw);
+        }
+        else
+        {
+            ReleaseMismatched(token);
+        }
+    }
 
-            ThrowIfDisposed();
-            ThrowHelper.ThrowSynchronizationLockException_StaleGuard();
+    // Out of line, so that the guard's inlined dispose stays small enough for the JIT to clone it out of the finally.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReleaseMismatched(uint token)
+    {
+        if (Volatile.Read(ref _token) == (token | Released))
+        {
+            return; // This acquisition was already released and the mutex not taken since: a repeated dispose.
         }
 
-        Volatile.Write(ref _token, token | Released);
-        RawMutex.Unlock(_raw);
+        ThrowIfDisposed();
+        ThrowHelper.ThrowSynchronizationLockException_StaleGuard();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
