@@ -136,6 +136,7 @@ public unsafe partial struct RawMutex
             : (mutex->_state & Locked) != 0 ? "still locked after every operation finished (a holder left without unlocking)"
             : (mutex->_state & HasWaiters) != 0 ? "HasWaiters is set with nobody queued"
             : (mutex->_state & WakePending) != 0 ? "a wake is pending with nobody to take it (the next waiter would sleep through unlocks)"
+            : (mutex->_state & NoBarge) != 0 ? "NoBarge is set with no wake pending (newcomers would queue on a free mutex)"
             : null);
 }
 
@@ -148,6 +149,7 @@ public unsafe partial struct RawSemaphore
             : (semaphore->_state & HasWaiters) != 0 ? "HasWaiters is set with nobody queued"
             : WokenOf(semaphore->_state) != 0 ? $"{WokenOf(semaphore->_state)} woken waiter(s) never competed (a wake not settled)"
             : semaphore->_drainers != 0 ? $"{semaphore->_drainers} releaser(s) still distributing"
+            : (semaphore->_state & NoBarge) != 0 ? "NoBarge is set with no woken waiter on its way"
             : null);
 }
 

@@ -149,7 +149,7 @@ public unsafe partial struct RawMutex
                 }
             }
             else if ((state & WakePending) == 0
-                || Interlocked.CompareExchange(ref mutex->_state, state & ~WakePending, state) == state)
+                || Interlocked.CompareExchange(ref mutex->_state, state & ~(WakePending | NoBarge), state) == state)
             {
                 return;
             }

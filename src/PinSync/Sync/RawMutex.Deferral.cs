@@ -39,6 +39,7 @@ public unsafe partial struct RawMutex
         while (first is not null && (state & (Locked | WakePending | Disposed)) == 0)
         {
             // Mark the wake pending while the mutex stays free, exactly as an unlock does when it releases.
+            StartWakeClock(mutex);
             var seen = Interlocked.CompareExchange(ref mutex->_state, state | WakePending, state);
             if (seen != state)
             {

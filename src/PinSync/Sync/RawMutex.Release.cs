@@ -38,8 +38,15 @@ public unsafe partial struct RawMutex
 
             // A woken waiter is on its way and will compete: just release. Only the holder sets the bit, and the
             // woken waiter clears it with a compare-and-swap on this word, so either we release first (it sees the
-            // mutex free) or it clears first (we fail here, see the bit clear and wake the next waiter).
-            var seen = Interlocked.CompareExchange(ref mutex->_state, observed & ~Locked, observed);
+            // mutex free) or it clears first (we fail here, see the bit clear and wake the next waiter). Past the
+            // starvation bound the release also closes the mutex to newcomers (RawMutex.Overdue.cs).
+            var released = observed & ~Locked;
+            if ((observed & NoBarge) == 0 && IsWakeOverdue(mutex))
+            {
+                released |= NoBarge;
+            }
+
+            var seen = Interlocked.CompareExchange(ref mutex->_state, released, observed);
             if (seen == observed)
             {
                 return;
@@ -124,6 +131,11 @@ public unsafe partial struct RawMutex
             // in flight may be woken too (two in flight, one loses and re-queues at the head): the price, only in that
             // window. Any other waiter keeps the one-woken-at-a-time rule.
             var pending = emptied && (node->Flags & WaitNodeFlags.Notified) != 0 ? 0 : WakePending;
+            if (pending != 0)
+            {
+                StartWakeClock(mutex);
+            }
+
             var state = Volatile.Read(ref mutex->_state);
             while (true)
             {

@@ -70,12 +70,18 @@ public unsafe partial struct RawMutex
     //   bit 3    WakePending an unlock woke a waiter that has not competed yet: further unlocks wake nobody
     //   bit 4    NotifiedSlot an async condition waiter notified while the mutex was held waits in _notified, not on
     //                        the list (only with Locked; see RawMutex.CondVar.cs)
-    //   bits 5-31            unused, zero
+    //   bit 5    NoBarge     the pending wake is overdue (RawMutex.Overdue.cs): newcomers queue instead of taking a
+    //                        free mutex, until the woken waiter competes (only with WakePending)
+    //   bits 6-31            unused, zero
     private const int Locked = 0b0001;
     private const int HasWaiters = 0b0010;
     private const int Disposed = 0b0100;
     private const int WakePending = 0b1000;
     private const int NotifiedSlot = 0b1_0000;
+    private const int NoBarge = 0b10_0000;
+
+    // What keeps a newcomer from taking the mutex; a woken waiter ignores NoBarge.
+    private const int Unavailable = Locked | Disposed | NoBarge;
 
     // How many backoff rounds a blocking acquire spins before it parks (8, 16, 32, 64 processor pauses).
     private const int SpinLimit = 4;
@@ -99,6 +105,9 @@ public unsafe partial struct RawMutex
     // The notified-waiter slot (RawMutex.CondVar.cs): a WaitNode*, or 0. Claimed by compare-and-swap from 0; the node
     // in it belongs to whoever clears NotifiedSlot (an unlock, or Dispose), which then empties it.
     private nint _notified;
+
+    // How long the pending wake has been on its way (RawMutex.Overdue.cs).
+    private WakeClock _wakeClock;
 
     /// <summary>
     /// How long a waiter may lose to barging newcomers before an unlock hands the mutex to it directly. Default 1 ms.
@@ -187,7 +196,7 @@ public unsafe partial struct RawMutex
     {
         // SAFETY: callers pass a live, pinned mutex.
         var state = Interlocked.CompareExchange(ref mutex->_state, Locked, 0);
-        return state == 0 || ((state & (Locked | Disposed)) == 0 && TryLockFrom(mutex, state));
+        return state == 0 || ((state & Unavailable) == 0 && TryLockFrom(mutex, state));
     }
 
     /// <summary>Test, then test-and-set: for spin loops, which must not hammer a held mutex's line with locked
@@ -197,15 +206,15 @@ public unsafe partial struct RawMutex
     {
         // SAFETY: callers pass a live, pinned mutex.
         var state = Volatile.Read(ref mutex->_state);
-        return (state & (Locked | Disposed)) == 0 && TryLockFrom(mutex, state);
+        return (state & Unavailable) == 0 && TryLockFrom(mutex, state);
     }
 
     /// <summary>Takes a mutex seen free with other bits set (waiters queued, a wake pending), retrying while it stays
-    /// free.</summary>
+    /// free and open to newcomers.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static bool TryLockFrom(RawMutex* mutex, int state)
     {
-        while ((state & (Locked | Disposed)) == 0)
+        while ((state & Unavailable) == 0)
         {
             var seen = Interlocked.CompareExchange(ref mutex->_state, state | Locked, state);
             if (seen == state)
@@ -219,15 +228,16 @@ public unsafe partial struct RawMutex
         return false;
     }
 
-    /// <summary>A woken waiter competes: takes the mutex if it is free, and clears <see cref="WakePending"/> whether
-    /// or not it got it (a woken waiter that lost re-queues under the wait lock, which clears it too).</summary>
+    /// <summary>A woken waiter competes: takes the mutex if it is free (<see cref="NoBarge"/> or not), and clears
+    /// <see cref="WakePending"/> and <see cref="NoBarge"/> whether or not it got it (a woken waiter that lost
+    /// re-queues under the wait lock, which clears them too).</summary>
     private static bool TryLockWoken(RawMutex* mutex)
     {
         // SAFETY: callers pass a live, pinned mutex.
         var state = Volatile.Read(ref mutex->_state);
         while ((state & (Locked | Disposed)) == 0)
         {
-            var seen = Interlocked.CompareExchange(ref mutex->_state, (state | Locked) & ~WakePending, state);
+            var seen = Interlocked.CompareExchange(ref mutex->_state, (state | Locked) & ~(WakePending | NoBarge), state);
             if (seen == state)
             {
                 return true;
@@ -249,6 +259,7 @@ public unsafe partial struct RawMutex
         slot->_waiterCount = 0;
         ListHead.Init(&slot->_waiters);
         slot->_notified = 0;
+        slot->_wakeClock = default;
     }
 
     /// <summary>Whether the mutex was disposed.</summary>
@@ -328,16 +339,17 @@ public unsafe partial struct RawMutex
     /// <summary>
     /// Under the wait lock, after setting <see cref="HasWaiters"/>: takes the mutex if it is free (the unlocker
     /// either released before the bit was set, and we see it free here, or sees the bit and wakes a waiter). A
-    /// <paramref name="woken"/> waiter also clears <see cref="WakePending"/> in the same compare-and-swap: an unlock
-    /// either came before (we see the mutex free) or comes after and, seeing the bit clear, wakes the node we link.
+    /// <paramref name="woken"/> waiter also clears <see cref="WakePending"/> (and <see cref="NoBarge"/>, which it
+    /// ignores) in the same compare-and-swap: an unlock either came before (we see the mutex free) or comes after and,
+    /// seeing the bit clear, wakes the node we link. A newcomer does not take a free mutex under NoBarge: it queues.
     /// </summary>
     private static bool TryLockLocked(RawMutex* mutex, bool woken = false)
     {
-        var clear = woken ? WakePending : 0;
+        var clear = woken ? WakePending | NoBarge : 0;
         var state = Interlocked.Or(ref mutex->_state, HasWaiters) | HasWaiters;
         while (true)
         {
-            var free = (state & (Locked | Disposed)) == 0;
+            var free = (state & (woken ? Locked | Disposed : Unavailable)) == 0;
             if (!free && (state & clear) == 0)
             {
                 break;

@@ -93,7 +93,15 @@ public unsafe partial struct RawSemaphore
                 ThrowHelper.ThrowSemaphoreFullException();
             }
 
-            var seen = Interlocked.CompareExchange(ref semaphore->_state, state + ((long)releaseCount << CountShift), state);
+            // Past the starvation bound, a release that owes no wake also reserves the free permits for the woken
+            // waiters (RawMutex.Overdue.cs).
+            var next = state + ((long)releaseCount << CountShift);
+            if ((state & (HasWaiters | NoBarge)) == HasWaiters && semaphore->_wakeClock.IsOverdue())
+            {
+                next |= NoBarge;
+            }
+
+            var seen = Interlocked.CompareExchange(ref semaphore->_state, next, state);
             if (seen == state)
             {
                 return count;

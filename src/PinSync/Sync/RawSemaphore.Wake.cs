@@ -8,8 +8,9 @@ namespace PinSync;
 /// woken waiter competes, re-queues or gives up (see the implementation notes in RawSemaphore.cs).</summary>
 public unsafe partial struct RawSemaphore
 {
-    /// <summary>A woken waiter competes: takes a permit and lowers <c>Woken</c> in one compare-and-swap. Fails, changing
-    /// nothing, when no permit is free or the semaphore is disposed (the waiter then settles under the wait lock).</summary>
+    /// <summary>A woken waiter competes: takes a permit and lowers <c>Woken</c> in one compare-and-swap, clearing
+    /// <c>NoBarge</c> (an overdue wake has come in). Fails, changing nothing, when no permit is free or the semaphore
+    /// is disposed (the waiter then settles under the wait lock).</summary>
     private static bool TryTakeWoken(RawSemaphore* semaphore)
     {
         // SAFETY: callers pass a live, pinned semaphore.
@@ -17,7 +18,7 @@ public unsafe partial struct RawSemaphore
         while ((state & Disposed) == 0 && (state & CountMask) != 0)
         {
             Debug.Assert(WokenOf(state) > 0, "A woken waiter is counted in Woken until it competes.");
-            var seen = Interlocked.CompareExchange(ref semaphore->_state, state - One - WokenOne, state);
+            var seen = Interlocked.CompareExchange(ref semaphore->_state, (state - One - WokenOne) & ~NoBarge, state);
             if (seen == state)
             {
                 return true;
@@ -43,7 +44,7 @@ public unsafe partial struct RawSemaphore
         {
             Debug.Assert(WokenOf(state) > 0, "A woken waiter is counted in Woken until it competes.");
             var take = (state & Disposed) == 0 && (state & CountMask) != 0;
-            var seen = Interlocked.CompareExchange(ref semaphore->_state, state - WokenOne - (take ? One : 0), state);
+            var seen = Interlocked.CompareExchange(ref semaphore->_state, (state - WokenOne - (take ? One : 0)) & ~NoBarge, state);
             if (seen == state)
             {
                 return (state & Disposed) != 0 ? WaitNodeState.Disposed : take ? WaitNodeState.Granted : WaitNodeState.Waiting;
@@ -156,6 +157,11 @@ public unsafe partial struct RawSemaphore
                     return settled;
                 }
 
+                if (!handOff && WokenOf(state) == 0)
+                {
+                    semaphore->_wakeClock.Start(); // the first wake on its way: the overdue clock starts
+                }
+
                 var seen = Interlocked.CompareExchange(ref semaphore->_state, handOff ? state - One : state + WokenOne, state);
                 if (seen == state)
                 {
@@ -207,7 +213,7 @@ public unsafe partial struct RawSemaphore
         while (true)
         {
             Debug.Assert(WokenOf(state) > 0, "A woken waiter is counted in Woken until it competes.");
-            var seen = Interlocked.CompareExchange(ref semaphore->_state, state - WokenOne, state);
+            var seen = Interlocked.CompareExchange(ref semaphore->_state, (state - WokenOne) & ~NoBarge, state);
             if (seen == state)
             {
                 break;

@@ -90,16 +90,20 @@ public unsafe partial struct RawSemaphore
     //                           (the wait lock) unless Count + n <= Woken, so a count increase that may owe a wake is
     //                           always seen with the list.
     //   bit 1       Disposed    set once by Dispose: fast paths fail, slow paths throw ObjectDisposedException.
-    //   bits 2-32   Count       available permits, 0..MaxCount (31 bits: MaxCount is at most int.MaxValue).
-    //   bits 33-63  Woken       waiters a release woke that have not competed yet (taken a permit, re-queued or
+    //   bit 2       NoBarge     a pending wake is overdue (RawMutex.Overdue.cs): while Count <= Woken, the free
+    //                           permits are the woken waiters' and newcomers queue. Set by a release that owes no
+    //                           wake, cleared by any woken waiter that competes.
+    //   bits 3-33   Count       available permits, 0..MaxCount (31 bits: MaxCount is at most int.MaxValue).
+    //   bits 34-63  Woken       waiters a release woke that have not competed yet (taken a permit, re-queued or
     //                           given up). Raised only under _waitLock; lowered with the count by a woken waiter's
-    //                           compare-and-swap, or under _waitLock.
-    private const long HasWaiters = 0b01;
-    private const long Disposed = 0b10;
-    private const int CountShift = 2;
+    //                           compare-and-swap, or under _waitLock. 30 bits: at most one per queued waiter.
+    private const long HasWaiters = 0b001;
+    private const long Disposed = 0b010;
+    private const long NoBarge = 0b100;
+    private const int CountShift = 3;
     private const long One = 1L << CountShift;
     private const long CountMask = (long)int.MaxValue << CountShift;
-    private const int WokenShift = 33;
+    private const int WokenShift = 34;
     private const long WokenOne = 1L << WokenShift;
 
     // How many backoff rounds a blocking wait spins before it parks.
@@ -135,6 +139,9 @@ public unsafe partial struct RawSemaphore
 
     // Head of the circular list of WaitNode.Link, oldest first. May only be accessed while _waitLock is held.
     private ListHead _waiters;
+
+    // How long the oldest pending wake has been on its way (RawMutex.Overdue.cs; started when Woken leaves 0).
+    private WakeClock _wakeClock;
 
     /// <summary>The number of permits available now (a snapshot).</summary>
     public readonly int CurrentCount => CountOf(Volatile.Read(in _state));
@@ -188,7 +195,7 @@ public unsafe partial struct RawSemaphore
     private static bool TryTakeFrom(RawSemaphore* semaphore, long state)
     {
         var blocked = s_strictFifo ? HasWaiters | Disposed : Disposed;
-        while ((state & blocked) == 0 && (state & CountMask) != 0)
+        while ((state & blocked) == 0 && (state & CountMask) != 0 && !Reserved(state))
         {
             var seen = Interlocked.CompareExchange(ref semaphore->_state, state - One, state);
             if (seen == state)
@@ -203,6 +210,9 @@ public unsafe partial struct RawSemaphore
     }
 
     private static int CountOf(long state) => (int)((state & CountMask) >> CountShift);
+
+    /// <summary>Whether the free permits belong to the woken waiters on their way (an overdue wake): a newcomer queues.</summary>
+    private static bool Reserved(long state) => (state & NoBarge) != 0 && CountOf(state) <= WokenOf(state);
 
     private static int WokenOf(long state) => (int)(state >>> WokenShift);
 
@@ -219,6 +229,7 @@ public unsafe partial struct RawSemaphore
         slot->_waiterCount = 0;
         slot->_drainers = 0;
         ListHead.Init(&slot->_waiters);
+        slot->_wakeClock = default;
     }
 
     /// <summary>Whether the semaphore was disposed.</summary>
@@ -278,8 +289,9 @@ public unsafe partial struct RawSemaphore
             return false;
         }
 
-        // Bargers and woken waiters take permits without the lock: a compare-and-swap loop, never a blind add.
-        while ((state & CountMask) != 0)
+        // Bargers and woken waiters take permits without the lock: a compare-and-swap loop, never a blind add. A
+        // newcomer leaves the permits of an overdue wake to its woken waiters.
+        while ((state & CountMask) != 0 && !Reserved(state))
         {
             var seen = Interlocked.CompareExchange(ref semaphore->_state, state - One, state);
             if (seen == state)
