@@ -18,8 +18,8 @@ namespace PinSync.Bench;
 /// (exit code 3) unless <c>--allow-dry</c> is given, which labels them as dry and judges no goal on them.</item>
 /// <item><c>--profile [--seconds n]</c>: the contended async workload instrumented from outside (time, bytes, pool
 /// work items, lock contentions and synchronous completions per acquisition).</item>
-/// <item><c>--ab [--tasks 2,4,16,64] [--body Yield|Increment] [--rounds n] [--variant no-defer|threshold-250us|yield-only]</c>
-/// (the variant is a sixth column: PinnedMutex with deferred wakes off, with a 250 µs starvation threshold, or no lock
+/// <item><c>--ab [--tasks 2,4,16,64] [--body Yield|Increment] [--rounds n] [--variant no-defer|threshold-250us|precise-clock|no-overdue|yield-only]</c>
+/// (the variant is a sixth column: PinnedMutex with deferred wakes off, with a 250 µs starvation threshold, with the overdue-wake check off, or no lock
 /// at all): the contended async class's methods
 /// called directly, interleaved round by round in one process; medians and PinSync / best peer (how a change to the
 /// primitives is judged on a shared machine); the async condition-variable ping-pong table follows.</item>
@@ -90,6 +90,10 @@ public static class Program
                 case "precise-clock":
                     // The handoff clock's price (RawMutex.Release.cs: HandoffClock), interleaved.
                     Profiling.InterleavedRun.AddVariant("precise-clock", static () => RawMutex.s_coarseHandoffClock = false, static () => RawMutex.s_coarseHandoffClock = true);
+                    break;
+                case "no-overdue":
+                    // The overdue-wake check's price (RawMutex.Overdue.cs), interleaved.
+                    Profiling.InterleavedRun.AddVariant("no-overdue", static () => RawMutex.s_overdueWakes = false, static () => RawMutex.s_overdueWakes = true);
                     break;
                 case "yield-only":
                     Profiling.InterleavedRun.AddMethod("yield-only", Profiling.InterleavedRun.YieldOnlyRound);
