@@ -29,6 +29,7 @@ internal static class PingPongInterleavedRun
             ("PinnedSemaphore pair", PingPongProfile.PinnedSemaphorePair()),
             ("CondVar, notify after unlock", PingPongProfile.CondVarPair(notifyUnderLock: false)),
             ("CondVar, no notified slot", WithoutNotifiedSlot(bench.CondVarPingPong)),
+            ("PinnedSemaphore pair, strict FIFO", WithStrictFifo(PingPongProfile.PinnedSemaphorePair())),
         ];
 
         // Queued LockAsync waits (the other side held the mutex when this side came back to re-lock: the round trip
@@ -95,7 +96,7 @@ internal static class PingPongInterleavedRun
 
         var summary = string.Create(CultureInfo.InvariantCulture,
             $"CondVar / SemaphoreSlim pair {medians[0] / medians[1]:0.00}, CondVar / Nito {medians[0] / medians[2]:0.00}, "
-            + $"PinnedSemaphore pair / SemaphoreSlim pair {medians[3] / medians[1]:0.00}, no slot / slot {medians[5] / medians[0]:0.00}; load average (1 min) now {Infrastructure.LoadAverage.OneMinuteText()}");
+            + $"PinnedSemaphore pair / SemaphoreSlim pair {medians[3] / medians[1]:0.00}, no slot / slot {medians[5] / medians[0]:0.00}, strict FIFO / barging pair {medians[6] / medians[3]:0.00}; load average (1 min) now {Infrastructure.LoadAverage.OneMinuteText()}");
         Console.WriteLine(summary);
         lines.Add(summary);
         return lines;
@@ -112,6 +113,20 @@ internal static class PingPongInterleavedRun
         finally
         {
             RawMutex.s_notifiedSlot = true;
+        }
+    };
+
+    // The semaphore's discipline before barging (issue 13 item 6): every release hands its permit to the head.
+    private static Func<Task> WithStrictFifo(Func<Task> run) => async () =>
+    {
+        RawSemaphore.s_strictFifo = true;
+        try
+        {
+            await run();
+        }
+        finally
+        {
+            RawSemaphore.s_strictFifo = false;
         }
     };
 
