@@ -18,11 +18,12 @@ namespace PinSync.Bench;
 /// (exit code 3) unless <c>--allow-dry</c> is given, which labels them as dry and judges no goal on them.</item>
 /// <item><c>--profile [--seconds n]</c>: the contended async workload instrumented from outside (time, bytes, pool
 /// work items, lock contentions and synchronous completions per acquisition).</item>
-/// <item><c>--ab [--tasks 2,4,16,64] [--body Yield|Increment] [--rounds n] [--variant no-defer|threshold-250us|precise-clock|no-overdue|yield-only]</c>
-/// (the variant is a sixth column: PinnedMutex with deferred wakes off, with a 250 µs starvation threshold, with the overdue-wake check off, or no lock
-/// at all): the contended async class's methods
-/// called directly, interleaved round by round in one process; medians and PinSync / best peer (how a change to the
-/// primitives is judged on a shared machine); the async condition-variable ping-pong table follows.</item>
+/// <item><c>--ab [--tasks 2,4,16,64] [--body Yield|Increment] [--rounds n] [--variant no-defer|threshold-250us|precise-clock|no-overdue|eager-stamp|yield-only]</c>
+/// (the variant is a sixth column: PinnedMutex with deferred wakes off, with a 250 µs starvation threshold, with the
+/// precise clock on every unlock, with the overdue-wake check off, with every async wait stamped by the precise clock,
+/// or no lock at all): the contended async class's methods called directly, interleaved round by round in one process;
+/// medians and PinSync / best peer (how a change to the primitives is judged on a shared machine); the async
+/// condition-variable ping-pong table follows.</item>
 /// <item><c>--ab-semaphore [--rounds n] [--fairness-seconds s] [--tables mixed,throttling,sustained,fairness]</c>: PinnedSemaphore strict FIFO (the discipline before
 /// issue 13 item 6) against barging with the starvation handoff, interleaved: the mixed blocking/async class, the
 /// throttling class and one async waiter against two busy threads (see <c>Profiling/SemaphoreInterleavedRun.cs</c>).</item>
@@ -94,6 +95,10 @@ public static class Program
                 case "no-overdue":
                     // The overdue-wake check's price (RawMutex.Overdue.cs), interleaved.
                     Profiling.InterleavedRun.AddVariant("no-overdue", static () => RawMutex.s_overdueWakes = false, static () => RawMutex.s_overdueWakes = true);
+                    break;
+                case "eager-stamp":
+                    // The enqueue stamp's price (EnqueueStamp.cs): every async wait reads the precise clock as it queues.
+                    Profiling.InterleavedRun.AddVariant("eager-stamp", static () => EnqueueStamp.s_cached = false, static () => EnqueueStamp.s_cached = true);
                     break;
                 case "yield-only":
                     Profiling.InterleavedRun.AddMethod("yield-only", Profiling.InterleavedRun.YieldOnlyRound);

@@ -129,7 +129,8 @@ internal unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSource<bo
         _timedOut = 0;
 
         // SAFETY: the node is this waiter's, detached since its last wait ended (whoever completed that wait unlinked
-        // it under the wait lock). Only primitives that need it pay for a clock read.
+        // it under the wait lock). The starvation bound's stamp is the primitive's (EnqueueStamp); the clock is read
+        // here only while the wait-time histogram is observed.
         var node = _node;
         Debug.Assert(node->Link.Next == null, "An idle waiter's node is detached.");
         node->State = WaitNodeState.Waiting;
@@ -138,7 +139,7 @@ internal unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSource<bo
         node->Flags = flags;
         node->Queue = 0;
         node->Tag = 0;
-        node->EnqueuedAt = ops.NeedsEnqueueTime || PinSyncMetrics.WaitTime.Enabled ? Seam.NowTicks() : 0;
+        node->EnqueuedAt = PinSyncMetrics.WaitTime.Enabled ? Seam.NowTicks() : 0;
 
         if (token.CanBeCanceled)
         {

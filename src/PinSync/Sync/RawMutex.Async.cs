@@ -109,6 +109,7 @@ public unsafe partial struct RawMutex
         CancellationToken cancellationToken)
     {
         var node = waiter.Begin(s_ops, (nint)mutex, keepAlive, deadline, cancellationToken);
+        EnqueueStamp.AtEnqueue(node);
 
         mutex->_waitLock.Enter();
         var disposed = (mutex->_state & Disposed) != 0;
@@ -139,11 +140,6 @@ public unsafe partial struct RawMutex
     /// <summary>The mutex's side of the async waiter protocol.</summary>
     private sealed class MutexOps : WaitListOps
     {
-        internal MutexOps()
-            : base(needsEnqueueTime: true)
-        {
-        }
-
         internal override string Name => "mutex";
 
         internal override bool TryUnlink(nint primitive, WaitNode* node, int newState)

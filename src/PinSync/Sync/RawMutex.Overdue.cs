@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using PinSync.Intrusive;
 
 namespace PinSync;
 
@@ -41,6 +42,19 @@ public unsafe partial struct RawMutex
 
     /// <summary>Tests only: whether the mutex refuses newcomers now (an overdue wake; a snapshot).</summary>
     internal static bool RefusesNewcomers(RawMutex* mutex) => (Volatile.Read(ref mutex->_state) & NoBarge) != 0;
+
+    /// <summary>Tests only: the first queued waiter's arrival stamp (<see cref="EnqueueStamp"/>), or -1 when none is
+    /// queued.</summary>
+    internal static long HeadEnqueuedAt(RawMutex* mutex)
+    {
+        mutex->_waitLock.Enter();
+        var first = ListHead.First(&mutex->_waiters);
+
+        // SAFETY: the first list entry is a live WaitNode while we hold the wait lock (see UnlockSlow).
+        var stamp = first is null ? -1 : ((WaitNode*)first)->EnqueuedAt;
+        mutex->_waitLock.Exit();
+        return stamp;
+    }
 }
 
 /// <summary>The semaphore's side of the overdue wake (the rules are the mutex's; see RawSemaphore.cs).</summary>
@@ -48,4 +62,17 @@ public unsafe partial struct RawSemaphore
 {
     /// <summary>Tests only: whether the free permits are reserved for the woken waiters now (a snapshot).</summary>
     internal static bool RefusesNewcomers(RawSemaphore* semaphore) => Reserved(Volatile.Read(ref semaphore->_state));
+
+    /// <summary>Tests only: the first queued waiter's arrival stamp (<see cref="EnqueueStamp"/>), or -1 when none is
+    /// queued.</summary>
+    internal static long HeadEnqueuedAt(RawSemaphore* semaphore)
+    {
+        semaphore->_waitLock.Enter();
+        var first = ListHead.First(&semaphore->_waiters);
+
+        // SAFETY: as in DistributeLocked, the first list entry is a live WaitNode while we hold the wait lock.
+        var stamp = first is null ? -1 : ((WaitNode*)first)->EnqueuedAt;
+        semaphore->_waitLock.Exit();
+        return stamp;
+    }
 }

@@ -201,9 +201,10 @@ public unsafe partial struct RawMutex
     /// production on Linux, where <see cref="Environment.TickCount64"/> is a cheap coarse clock (milliseconds, but it
     /// moves in steps of the kernel's tick: 4 ms on a 250 Hz kernel, 1–10 ms in general), a thread re-reads the precise
     /// clock only when that count has moved on since its last read, or on every eighth call: the handoff then comes late
-    /// by at most the lesser of one coarse step and seven unlocks on this thread, never early. Elsewhere (a coarser
-    /// tick count) and under a controller (virtual time) every call reads the clock; real threads in a test process
-    /// take the production path.
+    /// by at most the lesser of one coarse step and seven unlocks on this thread, never early on its own account (an
+    /// async waiter's arrival stamp comes from the same cache on its thread: see <see cref="EnqueueStamp"/>).
+    /// Elsewhere (a coarser tick count) and under a controller (virtual time) every call reads the clock; real threads
+    /// in a test process take the production path.
     /// </summary>
     internal static long HandoffClock()
     {

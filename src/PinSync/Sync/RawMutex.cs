@@ -117,7 +117,9 @@ public unsafe partial struct RawMutex
     /// waiter is handed the mutex already after losing one race. The first unlock after the threshold passed hands over;
     /// on Linux an unlock reads a per-thread cache of the clock, refreshed when <see cref="Environment.TickCount64"/>
     /// moves on or every eighth read, so that unlock may come up to one step of that coarse clock after the threshold
-    /// (its step is the kernel's tick: 4 ms on a 250 Hz kernel, 1–10 ms in general), never before it.
+    /// (its step is the kernel's tick: 4 ms on a 250 Hz kernel, 1–10 ms in general). An async waiter's arrival is
+    /// stamped from the same cache on its own thread, so its handoff may come before the threshold by that cache's lag
+    /// there (at most seven reads or one tick), never later.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
     public static TimeSpan StarvationThreshold

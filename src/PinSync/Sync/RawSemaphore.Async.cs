@@ -110,6 +110,7 @@ public unsafe partial struct RawSemaphore
         // cannot be lost, and one that fires later finds the node linked and unlinks it.
         var waiter = AsyncWaiter.Rent();
         var node = waiter.Begin(s_ops, (nint)semaphore, keepAlive, deadline, cancellationToken);
+        EnqueueStamp.AtEnqueue(node);
 
         semaphore->_waitLock.Enter();
         var disposed = (semaphore->_state & Disposed) != 0;
@@ -183,11 +184,6 @@ public unsafe partial struct RawSemaphore
     /// when it joined the list (the starvation bound counts from there).</summary>
     private sealed class SemaphoreOps : WaitListOps
     {
-        internal SemaphoreOps()
-            : base(needsEnqueueTime: true)
-        {
-        }
-
         internal override string Name => "semaphore";
 
         internal override bool TryUnlink(nint primitive, WaitNode* node, int newState)

@@ -42,15 +42,6 @@ internal abstract unsafe class WaitListOps
         return RetryWoken(primitive, node);
     }
 
-    /// <summary>Makes the ops of one primitive kind.</summary>
-    /// <param name="needsEnqueueTime">See <see cref="NeedsEnqueueTime"/>.</param>
-    protected WaitListOps(bool needsEnqueueTime = false) => NeedsEnqueueTime = needsEnqueueTime;
-
-    /// <summary>Whether a wait must record when it joined the list (the mutex's starvation bound counts from there).
-    /// Others read the clock only while the wait-time histogram is observed. A field, not a virtual property: it is
-    /// read on every wait.</summary>
-    internal bool NeedsEnqueueTime { get; }
-
     /// <summary>A condition wait that ended without a notification re-takes its mutex: returns
     /// <see cref="WaitNodeState.Granted"/>, <see cref="WaitNodeState.Disposed"/>, or <see cref="WaitNodeState.Waiting"/>
     /// when the node was linked on the mutex (an unlock queues the waiter again).</summary>
