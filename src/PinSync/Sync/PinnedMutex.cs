@@ -98,6 +98,9 @@ public sealed class PinnedMutex<T> : IDisposable, IMutexRelock
     /// <param name="guard">The guard of the acquisition; an empty guard when the lock was not taken.</param>
     /// <returns><see langword="true"/> when the lock is now held.</returns>
     /// <exception cref="ObjectDisposedException">The mutex was disposed.</exception>
+    /// <remarks>It may return <see langword="false"/> on a free mutex: while a waiter woken to compete has been on its
+    /// way past <see cref="RawMutex.StarvationThreshold"/>, newcomers are refused until it has taken the mutex (the
+    /// overdue wake, RawMutex.Overdue.cs), so a caller that re-takes in a loop cannot starve it.</remarks>
     public unsafe bool TryLock(out MutexGuard<T> guard)
     {
         if (RawMutex.TryLock(_raw))

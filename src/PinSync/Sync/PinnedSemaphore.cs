@@ -154,6 +154,9 @@ public sealed unsafe partial class PinnedSemaphore : IDisposable
     /// <summary>Takes a permit if one is available (also ahead of queued waiters); never waits.</summary>
     /// <returns><see langword="true"/> when the caller now holds a permit.</returns>
     /// <exception cref="ObjectDisposedException">The semaphore was disposed.</exception>
+    /// <remarks>It may return <see langword="false"/> while <see cref="CurrentCount"/> is positive: once woken
+    /// waiters have been on their way past <see cref="RawMutex.StarvationThreshold"/>, the free permits are reserved
+    /// for them until they compete (the overdue wake, RawMutex.Overdue.cs).</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryWait()
     {

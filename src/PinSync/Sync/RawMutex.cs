@@ -150,7 +150,9 @@ public unsafe partial struct RawMutex
     /// <summary>Takes the mutex if it is free, without waiting.</summary>
     /// <param name="mutex">The mutex.</param>
     /// <returns><see langword="true"/> when the caller now holds it.</returns>
-    /// <remarks><b>Safety:</b> the caller must pass a mutex built by <see cref="Init"/> that stays at its address.</remarks>
+    /// <remarks><b>Safety:</b> the caller must pass a mutex built by <see cref="Init"/> that stays at its address.
+    /// It may return <see langword="false"/> on a free mutex while an overdue wake refuses newcomers (see
+    /// <see cref="PinnedMutex{T}.TryLock(out MutexGuard{T})"/>).</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryLock(RawMutex* mutex)
     {
