@@ -103,30 +103,25 @@ internal static class PingPongInterleavedRun
     }
 
     /// <summary>The row with the mutex's notified-waiter slot off (RawMutex.NotifiedSlot.cs): the list instead.</summary>
-    private static Func<Task> WithoutNotifiedSlot(Func<Task> run) => async () =>
-    {
-        RawMutex.s_notifiedSlot = false;
-        try
-        {
-            await run();
-        }
-        finally
-        {
-            RawMutex.s_notifiedSlot = true;
-        }
-    };
+    private static Func<Task> WithoutNotifiedSlot(Func<Task> run) =>
+        WithSwitch(run, static () => RawMutex.s_notifiedSlot = false, static () => RawMutex.s_notifiedSlot = true);
 
     // The semaphore's discipline before barging (issue 13 item 6): every release hands its permit to the head.
-    private static Func<Task> WithStrictFifo(Func<Task> run) => async () =>
+    private static Func<Task> WithStrictFifo(Func<Task> run) =>
+        WithSwitch(run, static () => RawSemaphore.s_strictFifo = true, static () => RawSemaphore.s_strictFifo = false);
+
+    /// <summary>A row that runs with a library switch flipped by <paramref name="on"/> and restored by
+    /// <paramref name="off"/>.</summary>
+    private static Func<Task> WithSwitch(Func<Task> run, Action on, Action off) => async () =>
     {
-        RawSemaphore.s_strictFifo = true;
+        on();
         try
         {
             await run();
         }
         finally
         {
-            RawSemaphore.s_strictFifo = false;
+            off();
         }
     };
 

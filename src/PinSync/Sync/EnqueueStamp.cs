@@ -39,4 +39,17 @@ internal static unsafe class EnqueueStamp
             node->EnqueuedAt = Math.Max(s_cached ? RawMutex.HandoffClock() : Seam.NowTicks(), 1);
         }
     }
+
+    /// <summary>Tests only: the stamp of the first node on <paramref name="waiters"/>, or -1 when the list is empty.</summary>
+    internal static long OfHead(RawSpinLock* waitLock, ListHead* waiters)
+    {
+        waitLock->Enter();
+        var first = ListHead.First(waiters);
+
+        // SAFETY: Link is the first field of WaitNode, so the first entry is the node; it is linked, hence alive, while
+        // we hold the list's wait lock (its owner cannot leave before it is unlinked under that lock).
+        var stamp = first is null ? -1 : ((WaitNode*)first)->EnqueuedAt;
+        waitLock->Exit();
+        return stamp;
+    }
 }

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using PinSync.Intrusive;
 
 namespace PinSync;
 
@@ -45,16 +44,7 @@ public unsafe partial struct RawMutex
 
     /// <summary>Tests only: the first queued waiter's arrival stamp (<see cref="EnqueueStamp"/>), or -1 when none is
     /// queued.</summary>
-    internal static long HeadEnqueuedAt(RawMutex* mutex)
-    {
-        mutex->_waitLock.Enter();
-        var first = ListHead.First(&mutex->_waiters);
-
-        // SAFETY: the first list entry is a live WaitNode while we hold the wait lock (see UnlockSlow).
-        var stamp = first is null ? -1 : ((WaitNode*)first)->EnqueuedAt;
-        mutex->_waitLock.Exit();
-        return stamp;
-    }
+    internal static long HeadEnqueuedAt(RawMutex* mutex) => EnqueueStamp.OfHead(&mutex->_waitLock, &mutex->_waiters);
 }
 
 /// <summary>The semaphore's side of the overdue wake (the rules are the mutex's; see RawSemaphore.cs).</summary>
@@ -65,14 +55,6 @@ public unsafe partial struct RawSemaphore
 
     /// <summary>Tests only: the first queued waiter's arrival stamp (<see cref="EnqueueStamp"/>), or -1 when none is
     /// queued.</summary>
-    internal static long HeadEnqueuedAt(RawSemaphore* semaphore)
-    {
-        semaphore->_waitLock.Enter();
-        var first = ListHead.First(&semaphore->_waiters);
-
-        // SAFETY: as in DistributeLocked, the first list entry is a live WaitNode while we hold the wait lock.
-        var stamp = first is null ? -1 : ((WaitNode*)first)->EnqueuedAt;
-        semaphore->_waitLock.Exit();
-        return stamp;
-    }
+    internal static long HeadEnqueuedAt(RawSemaphore* semaphore) =>
+        EnqueueStamp.OfHead(&semaphore->_waitLock, &semaphore->_waiters);
 }
