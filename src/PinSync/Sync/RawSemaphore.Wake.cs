@@ -188,9 +188,10 @@ public unsafe partial struct RawSemaphore
     }
 
     /// <summary>Whether <paramref name="node"/> has waited past the starvation bound; reads the clock once per
-    /// caller (<paramref name="now"/>, 0 until read). The mutex's handoff clock: never ahead of the real time (an async
-    /// waiter's stamp, from the same cache, may be early: see <see cref="EnqueueStamp"/>), and cheap in production (late by at most the lesser of seven reads on this thread and
-    /// one kernel tick; see <see cref="RawMutex.HandoffClock"/>).</summary>
+    /// caller (<paramref name="now"/>, 0 until read). The mutex's handoff clock: never ahead of the real time, and
+    /// cheap in production (late by at most the lesser of seven reads on this thread and one kernel tick; see
+    /// <see cref="RawMutex.HandoffClock"/>). An async waiter's stamp comes from the same cache on its own thread and
+    /// may be early by that cache's lag (<see cref="EnqueueStamp"/>).</summary>
     private static bool Starving(WaitNode* node, ref long now)
     {
         if (now == 0)
