@@ -100,6 +100,10 @@ public static class Program
                     // The enqueue stamp's price (EnqueueStamp.cs): every async wait reads the precise clock as it queues.
                     Profiling.InterleavedRun.AddVariant("eager-stamp", static () => EnqueueStamp.s_cached = false, static () => EnqueueStamp.s_cached = true);
                     break;
+                case "no-runnext":
+                    // The run-next slot's effect (Scheduling/RunNextSlot.cs), interleaved.
+                    Profiling.InterleavedRun.AddVariant("no-runnext", static () => Scheduling.RunNextSlot.s_enabled = false, static () => Scheduling.RunNextSlot.s_enabled = true);
+                    break;
                 case "yield-only":
                     Profiling.InterleavedRun.AddMethod("yield-only", Profiling.InterleavedRun.YieldOnlyRound);
                     break;

@@ -30,6 +30,8 @@ internal static class PingPongInterleavedRun
             ("CondVar, notify after unlock", PingPongProfile.CondVarPair(notifyUnderLock: false)),
             ("CondVar, no notified slot", WithoutNotifiedSlot(bench.CondVarPingPong)),
             ("PinnedSemaphore pair, strict FIFO", WithStrictFifo(PingPongProfile.PinnedSemaphorePair())),
+            ("CondVar, no run-next slot", WithoutRunNext(bench.CondVarPingPong)),
+            ("PinnedSemaphore pair, no run-next", WithoutRunNext(PingPongProfile.PinnedSemaphorePair())),
         ];
 
         // Queued LockAsync waits (the other side held the mutex when this side came back to re-lock: the round trip
@@ -96,7 +98,8 @@ internal static class PingPongInterleavedRun
 
         var summary = string.Create(CultureInfo.InvariantCulture,
             $"CondVar / SemaphoreSlim pair {medians[0] / medians[1]:0.00}, CondVar / Nito {medians[0] / medians[2]:0.00}, "
-            + $"PinnedSemaphore pair / SemaphoreSlim pair {medians[3] / medians[1]:0.00}, no slot / slot {medians[5] / medians[0]:0.00}, strict FIFO / barging pair {medians[6] / medians[3]:0.00}; load average (1 min) now {Infrastructure.LoadAverage.OneMinuteText()}");
+            + $"PinnedSemaphore pair / SemaphoreSlim pair {medians[3] / medians[1]:0.00}, no slot / slot {medians[5] / medians[0]:0.00}, strict FIFO / barging pair {medians[6] / medians[3]:0.00}, "
+            + $"no run-next / run-next: CondVar {medians[7] / medians[0]:0.00}, PinnedSemaphore pair {medians[8] / medians[3]:0.00}; load average (1 min) now {Infrastructure.LoadAverage.OneMinuteText()}");
         Console.WriteLine(summary);
         lines.Add(summary);
         return lines;
@@ -109,6 +112,10 @@ internal static class PingPongInterleavedRun
     // The semaphore's discipline before barging (issue 13 item 6): every release hands its permit to the head.
     private static Func<Task> WithStrictFifo(Func<Task> run) =>
         WithSwitch(run, static () => RawSemaphore.s_strictFifo = true, static () => RawSemaphore.s_strictFifo = false);
+
+    // Completions queued inside a completion go to the thread pool, as before the run-next slot (RunNextSlot.cs).
+    internal static Func<Task> WithoutRunNext(Func<Task> run) =>
+        WithSwitch(run, static () => Scheduling.RunNextSlot.s_enabled = false, static () => Scheduling.RunNextSlot.s_enabled = true);
 
     /// <summary>A row that runs with a library switch flipped by <paramref name="on"/> and restored by
     /// <paramref name="off"/>.</summary>

@@ -98,6 +98,8 @@ internal sealed class Parker
     /// <returns><see langword="true"/> when a permit was consumed, <see langword="false"/> on timeout.</returns>
     internal bool Park(long deadlineTicks)
     {
+        // A completion this thread holds for later must not wait for this thread to wake: it may be what wakes it.
+        RunNextSlot.FlushCurrent();
         if (Interlocked.CompareExchange(ref _state, 0, 1) == 1 || SpinForPermit(deadlineTicks))
         {
             return true;

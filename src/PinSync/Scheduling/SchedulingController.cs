@@ -108,6 +108,10 @@ public abstract class SchedulingController
 
     /// <summary>The controller of the current thread, or — while a controller is active and the current execution
     /// context came from one of its operations — that controller after it was told of the uncontrolled access.</summary>
+    /// <summary>Whether a controller drives the current thread: <see cref="ResolveForSeam"/> without its report of
+    /// uncontrolled access.</summary>
+    internal static bool ControlsCurrentThread => t_current is not null || Volatile.Read(ref s_everyThread) is not null;
+
     internal static SchedulingController? ResolveForSeam(string what)
     {
         if (t_current is { } current)

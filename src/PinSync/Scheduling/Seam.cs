@@ -165,8 +165,14 @@ internal static class Seam
             return;
         }
 
-        // Local queue when called from a pool thread, as Task continuations do: no global-queue segment churn, and
-        // the completion is stolen by an idle worker if the releasing thread stays busy.
+        // Inside a completion, the thread's run-next slot: it runs as soon as the current continuation returns.
+        // Otherwise the local queue when called from a pool thread, as Task continuations do: no global-queue segment
+        // churn, and the completion is stolen by an idle worker if the releasing thread stays busy.
+        if (preferLocal && RunNextSlot.TryPut(item))
+        {
+            return;
+        }
+
         ThreadPool.UnsafeQueueUserWorkItem(item, preferLocal);
     }
 

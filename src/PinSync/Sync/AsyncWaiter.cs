@@ -172,8 +172,28 @@ internal unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSource<bo
         _pendingOutcome = 0;
     }
 
-    /// <summary>Runs the completion after the node was unlinked by its owner-of-completion.</summary>
+    /// <summary>Runs the completion after the node was unlinked by its owner-of-completion; on a pool thread, also the
+    /// completions its continuation queues on the way (<see cref="RunNextSlot"/>).</summary>
     void IThreadPoolWorkItem.Execute()
+    {
+        if (RunNextSlot.Enter() is not { } slot)
+        {
+            Complete();
+            return;
+        }
+
+        try
+        {
+            Complete();
+            slot.DrainRest();
+        }
+        finally
+        {
+            slot.Exit();
+        }
+    }
+
+    private void Complete()
     {
         // SAFETY: the node was unlinked under the wait lock by whoever queued us; nobody else writes it now.
         var state = _node->State;
