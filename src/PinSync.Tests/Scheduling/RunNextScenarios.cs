@@ -36,6 +36,13 @@ internal static class RunNextScenarios
         Assert.Equal(0, CountHandoffsFromSlot());
     }
 
+    /// <summary>The AppContext switch turns the slot off for the process (set before the first wait).</summary>
+    internal static void TheAppContextSwitchTurnsTheSlotOff()
+    {
+        AppContext.SetSwitch(RunNextSlot.DisableSwitch, true);
+        Assert.Equal(0, CountHandoffsFromSlot());
+    }
+
     /// <summary>A's continuation blocks (outside PinSync) until B has run: B must be rescued from A's slot. Every
     /// run must end; at least one must have gone through the rescue (B in the slot, not run from it).</summary>
     internal static void BlockedOwnerIsRescued()

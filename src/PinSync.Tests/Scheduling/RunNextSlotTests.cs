@@ -16,6 +16,10 @@ public sealed class RunNextSlotTests
         ChildProcess.Run(RunNextScenarios.WithoutTheSlotNoHandoffRunsFromIt);
 
     [Fact]
+    public void The_AppContext_switch_turns_the_slot_off() =>
+        ChildProcess.Run(RunNextScenarios.TheAppContextSwitchTurnsTheSlotOff);
+
+    [Fact]
     public void A_completion_held_by_a_blocked_thread_is_rescued() =>
         ChildProcess.Run(RunNextScenarios.BlockedOwnerIsRescued);
 

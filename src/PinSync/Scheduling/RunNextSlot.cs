@@ -29,9 +29,14 @@ internal sealed class RunNextSlot
     /// <summary>Completions a thread runs from its slot in a row before the rest goes to the thread pool.</summary>
     internal const int Budget = 32;
 
-    // Experiment switch for interleaved A/B runs (PinSync.Bench --variant no-runnext) and the tests' twins: whether
-    // completions queued inside a completion use the slot.
-    internal static volatile bool s_enabled = true;
+    /// <summary>The <see cref="AppContext"/> switch that turns the slot off for the process (every completion then
+    /// goes to the thread pool): <c>&lt;RuntimeHostConfigurationOption Include="PinSync.DisableRunNextSlot"
+    /// Value="true" /&gt;</c> in the project file, or <c>AppContext.SetSwitch</c> before the first wait.</summary>
+    internal const string DisableSwitch = "PinSync.DisableRunNextSlot";
+
+    // Whether completions queued inside a completion use the slot: the switch above, and the experiment switch of
+    // interleaved A/B runs (PinSync.Bench --variant no-runnext) and of the tests' twins.
+    internal static volatile bool s_enabled = !(AppContext.TryGetSwitch(DisableSwitch, out var disabled) && disabled);
 
     [ThreadStatic]
     private static RunNextSlot? t_current;
