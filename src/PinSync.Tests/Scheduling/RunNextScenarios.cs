@@ -47,6 +47,11 @@ internal static class RunNextScenarios
     /// run must end; at least one must have gone through the rescue (B in the slot, not run from it).</summary>
     internal static void BlockedOwnerIsRescued()
     {
+        // One handoff, then long enough for the rescue's timer to disarm itself: the runs below go through re-arming.
+        var (a0, b0) = Handoff(onA: static () => { });
+        Assert.True(a0.Wait(Guard) && b0.Wait(Guard), "A handoff did not finish.");
+        Thread.Sleep(TimeSpan.FromMilliseconds(RunNextRescue.IdleTicks * RunNextRescue.TickMilliseconds * 4));
+
         var rescuedRuns = 0;
         for (var run = 0; run < Runs && rescuedRuns == 0; run++)
         {
@@ -137,6 +142,35 @@ internal static class RunNextScenarios
         }
 
         Assert.True(checkedFromSlot > 0, "No run took B from the slot: the checks above never saw the case they are for.");
+    }
+
+    /// <summary>Two tasks hand a permit back and forth far past the slot's budget: every handoff completes (the
+    /// budget's leftovers go to the thread pool).</summary>
+    internal static void LongChainsPastTheBudgetComplete()
+    {
+        const int RoundTrips = 20 * RunNextSlot.Budget;
+        using var ping = new PinnedSemaphore(0);
+        using var pong = new PinnedSemaphore(0);
+        var fromSlot = 0;
+        var a = Task.Run(async () =>
+        {
+            for (var i = 0; i < RoundTrips; i++)
+            {
+                pong.Release();
+                await ping.WaitAsync();
+                fromSlot += RunNextSlot.RunningFromSlot ? 1 : 0;
+            }
+        });
+        var b = Task.Run(async () =>
+        {
+            for (var i = 0; i < RoundTrips; i++)
+            {
+                await pong.WaitAsync();
+                ping.Release();
+            }
+        });
+        Assert.True(Task.WaitAll([a, b], Guard), "A chain of handoffs past the budget did not finish.");
+        Assert.True(fromSlot > 0, "No handoff of the chain ran from the slot.");
     }
 
     /// <summary>A run where the slot is used: more than none of the handoffs ran from it.</summary>

@@ -12,6 +12,10 @@ public sealed class RunNextSlotTests
         ChildProcess.Run(RunNextScenarios.HandoffsRunFromTheSlot);
 
     [Fact]
+    public void Chains_of_handoffs_past_the_budget_complete() =>
+        ChildProcess.Run(RunNextScenarios.LongChainsPastTheBudgetComplete);
+
+    [Fact]
     public void Without_the_slot_no_completion_runs_from_it() =>
         ChildProcess.Run(RunNextScenarios.WithoutTheSlotNoHandoffRunsFromIt);
 

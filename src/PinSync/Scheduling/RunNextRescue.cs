@@ -1,3 +1,5 @@
+using PinSync.Internal;
+
 namespace PinSync.Scheduling;
 
 /// <summary>
@@ -22,6 +24,9 @@ internal static class RunNextRescue
     /// <summary>Quiet ticks before the timer disarms.</summary>
     internal const int IdleTicks = 64;
 
+    /// <summary>Ticks between prunes of ended threads' slots (a power of two), besides the prune at each disarm.</summary>
+    internal const int PruneTicks = 1024;
+
     // Tests only: no rescue (the mutant the rescue tests must catch).
     internal static volatile bool s_disabled;
 
@@ -31,12 +36,10 @@ internal static class RunNextRescue
     // Every thread's slot (copy on write under s_lock); slots of threads that ended are pruned while the timer ticks.
     private static RunNextSlot[] s_slots = [];
 
-    // What each slot held at the last tick (tick only; parallel to s_slots, rebuilt when it changes).
-    private static Seen[] s_seen = [];
-
     private static int s_armed;
     private static int s_ticking;
     private static int s_idle;
+    private static int s_ticks;
     private static long s_rescued;
 
     /// <summary>Completions moved to the thread pool so far (diagnostics and tests).</summary>
@@ -45,20 +48,48 @@ internal static class RunNextRescue
     /// <summary>Adds a new thread's slot.</summary>
     internal static void Register(RunNextSlot slot)
     {
-        lock (s_lock)
+        // Uninterruptible (here and below): a completion's continuation may run with an interrupt pending, and its put
+        // must neither throw after the item is in the slot nor leave the timer stopped while the flag says armed.
+        var interrupted = Uninterruptible.Enter(s_lock);
+        try
         {
             s_slots = [.. s_slots, slot];
         }
+        finally
+        {
+            s_lock.Exit();
+            Uninterruptible.Restore(interrupted);
+        }
     }
 
-    /// <summary>Called after a put (which is a full fence): arms the timer unless it is armed.</summary>
+    /// <summary>Called after a put (which is a full fence): arms the timer unless it is armed. Never throws.</summary>
     internal static void EnsureArmed()
     {
         if (Volatile.Read(ref s_armed) == 0 && Interlocked.CompareExchange(ref s_armed, 1, 0) == 0)
         {
             s_idle = 0;
-            s_timer.Change(TickMilliseconds, TickMilliseconds);
+            Change(TickMilliseconds);
         }
+    }
+
+    /// <summary><see cref="Timer.Change(int, int)"/> (period = due time), whatever interrupts arrive.</summary>
+    private static void Change(int milliseconds)
+    {
+        var interrupted = false;
+        while (true)
+        {
+            try
+            {
+                s_timer.Change(milliseconds, milliseconds);
+                break;
+            }
+            catch (ThreadInterruptedException)
+            {
+                interrupted = true; // the timer queue's lock was contended; absorbed, raised again below
+            }
+        }
+
+        Uninterruptible.Restore(interrupted);
     }
 
     private static Timer CreateTimer()
@@ -78,6 +109,11 @@ internal static class RunNextRescue
 
         try
         {
+            if ((++s_ticks & (PruneTicks - 1)) == 0)
+            {
+                Prune();
+            }
+
             if (Sweep())
             {
                 s_idle = 0;
@@ -90,7 +126,7 @@ internal static class RunNextRescue
             }
 
             // Disarm, then look once more: a put that read the flag before it was cleared is found here.
-            s_timer.Change(Timeout.Infinite, Timeout.Infinite);
+            Change(Timeout.Infinite);
             Interlocked.Exchange(ref s_armed, 0);
             if (AnyPending())
             {
@@ -108,36 +144,27 @@ internal static class RunNextRescue
     /// <summary>Moves every completion that sat in its slot since the last tick; returns whether any slot held one.</summary>
     private static bool Sweep()
     {
-        var slots = Volatile.Read(ref s_slots);
-        if (s_seen.Length != slots.Length)
-        {
-            s_seen = new Seen[slots.Length]; // a slot was added: start its history afresh
-        }
-
         var busy = false;
-        for (var i = 0; i < slots.Length; i++)
+        foreach (var slot in Volatile.Read(ref s_slots))
         {
-            var slot = slots[i];
             var item = slot.Item;
             var puts = slot.Puts;
-            ref var seen = ref s_seen[i];
             if (item is null)
             {
-                seen = default;
+                slot.Seen(null, 0);
                 continue;
             }
 
             busy = true;
-            if (ReferenceEquals(seen.Slot, slot) && ReferenceEquals(seen.Item, item) && seen.Puts == puts
-                && !s_disabled && slot.TrySteal(item))
+            if (slot.SeenBefore(item, puts) && !s_disabled && slot.TrySteal(item))
             {
                 Interlocked.Increment(ref s_rescued);
                 ThreadPool.UnsafeQueueUserWorkItem(item, preferLocal: false);
-                seen = default;
+                slot.Seen(null, 0);
                 continue;
             }
 
-            seen = new Seen(slot, item, puts);
+            slot.Seen(item, puts);
         }
 
         return busy;
@@ -159,14 +186,18 @@ internal static class RunNextRescue
     /// <summary>Drops the slots of threads that ended (an ended thread's slot is empty: it drains before it returns).</summary>
     private static void Prune()
     {
-        lock (s_lock)
+        var interrupted = Uninterruptible.Enter(s_lock);
+        try
         {
             if (Array.Exists(s_slots, static slot => !slot.Owner.IsAlive))
             {
                 s_slots = Array.FindAll(s_slots, static slot => slot.Owner.IsAlive);
             }
         }
+        finally
+        {
+            s_lock.Exit();
+            Uninterruptible.Restore(interrupted);
+        }
     }
-
-    private readonly record struct Seen(RunNextSlot? Slot, IThreadPoolWorkItem? Item, int Puts);
 }

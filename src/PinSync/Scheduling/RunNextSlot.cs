@@ -14,13 +14,19 @@ namespace PinSync.Scheduling;
 /// local queue. A completion is never stuck here: a thread that parks in a PinSync blocking wait first moves its slot
 /// to the thread pool (<see cref="FlushCurrent"/>), and the rescue (<see cref="RunNextRescue"/>) moves any completion
 /// left in a slot for more than a millisecond or two — a continuation that runs long, or blocks outside PinSync — to
-/// the thread pool, where any worker can run it (the delay a waiter can see from this slot).</para>
+/// the thread pool, where any worker can run it (the delay a waiter can see from this slot: about two ticks; the tick
+/// is a <see cref="Timer"/> callback, so it is as coarse as the platform's timer — 1 ms on Linux, the timer resolution
+/// on Windows, 15.6 ms by default — and, like any work item, late when the pool is starved).</para>
+/// <para>Only waiter completions use the slot (<see cref="Seam.QueueCompletion"/>); other seam work items (the mutex's
+/// exit check, the grain runtime's turns) go to the thread pool as before. Between the completions it runs, a drain
+/// restores the execution and synchronization contexts, as the pool's dispatch loop does; a continuation that changes
+/// its thread's priority or name and does not change it back leaves that to the completions run after it.</para>
 /// <para>Ownership. Only the owning thread puts (into an empty slot); the owner's drain and the rescue both take with
 /// an atomic exchange or compare-and-swap, so each completion runs exactly once. A put is a full fence followed by a
 /// read of the rescue's armed flag, and the rescue's disarm is a write of that flag, a full fence and a re-scan
 /// (Dekker): a put is either seen by the re-scan or arms the rescue itself.</para>
 /// <para>Never under a controller: a controlled operation's completion does not open the slot, and the explorer and the
-/// Coyote adapter receive every completion through the seam (<see cref="Seam.QueueWorkItem"/> asks the controller
+/// Coyote adapter receive every completion through the seam (<see cref="Seam.QueueCompletion"/> asks the controller
 /// first), so the interleavings they explore are unchanged. Threads no controller drives use it even in a process with
 /// control enabled (a test host), so the tests run the production path.</para>
 /// </remarks>
@@ -45,6 +51,10 @@ internal sealed class RunNextSlot
 
     // Puts so far (owner writes; the rescue reads it to tell a completion that sat for a whole tick from a new one).
     private int _puts;
+
+    // What the rescue saw at its last tick (tick only).
+    private IThreadPoolWorkItem? _seenItem;
+    private int _seenPuts;
 
     // Whether the owner is inside a completion and drains the slot when it returns, and the ambient state to restore
     // between the completions it runs (owner only).
@@ -147,6 +157,16 @@ internal sealed class RunNextSlot
             ThreadPool.UnsafeQueueUserWorkItem(item, preferLocal: false);
         }
     }
+
+    /// <summary>The rescue: records what the slot held at this tick (tick only).</summary>
+    internal void Seen(IThreadPoolWorkItem? item, int puts)
+    {
+        _seenItem = item;
+        _seenPuts = puts;
+    }
+
+    /// <summary>The rescue: whether the slot held the same put of <paramref name="item"/> at the last tick.</summary>
+    internal bool SeenBefore(IThreadPoolWorkItem item, int puts) => ReferenceEquals(_seenItem, item) && _seenPuts == puts;
 
     /// <summary>The rescue: takes <paramref name="seen"/> out of the slot if it is still there.</summary>
     internal bool TrySteal(IThreadPoolWorkItem seen) => Interlocked.CompareExchange(ref _item, null, seen) == seen;

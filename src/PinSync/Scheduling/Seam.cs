@@ -155,7 +155,9 @@ internal static class Seam
     internal static long DeadlineFromMilliseconds(long timeoutMs) =>
         timeoutMs < 0 ? Infinite : NowTicks() + (timeoutMs * TimeSpan.TicksPerMillisecond);
 
-    /// <summary>Queues an async waiter's completion; never runs it inline.</summary>
+    /// <summary>Queues a work item: to the controller when one drives this thread, else to the thread pool (the local
+    /// queue when called from a pool thread, as Task continuations do: no global-queue segment churn, and the item is
+    /// stolen by an idle worker if the queuing thread stays busy). Never runs it inline.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void QueueWorkItem(IThreadPoolWorkItem item, bool preferLocal = true)
     {
@@ -165,15 +167,27 @@ internal static class Seam
             return;
         }
 
-        // Inside a completion, the thread's run-next slot: it runs as soon as the current continuation returns.
-        // Otherwise the local queue when called from a pool thread, as Task continuations do: no global-queue segment
-        // churn, and the completion is stolen by an idle worker if the releasing thread stays busy.
-        if (preferLocal && RunNextSlot.TryPut(item))
+        ThreadPool.UnsafeQueueUserWorkItem(item, preferLocal);
+    }
+
+    /// <summary>Queues an async waiter's completion as <see cref="QueueWorkItem"/> does, except that inside another
+    /// completion it goes to the thread's run-next slot (<see cref="RunNextSlot"/>): it runs on this thread as soon as
+    /// the current continuation returns. Never runs it inline.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void QueueCompletion(IThreadPoolWorkItem completion, bool preferLocal = true)
+    {
+        if (ControlEnabled && Controller(nameof(QueueWorkItem)) is { } controller)
+        {
+            controller.QueueWorkItem(completion);
+            return;
+        }
+
+        if (preferLocal && RunNextSlot.TryPut(completion))
         {
             return;
         }
 
-        ThreadPool.UnsafeQueueUserWorkItem(item, preferLocal);
+        ThreadPool.UnsafeQueueUserWorkItem(completion, preferLocal);
     }
 
     /// <summary>Arms <paramref name="timer"/> for <paramref name="dueTicks"/>.</summary>

@@ -320,7 +320,7 @@ internal unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSource<bo
         Volatile.Write(ref _timedOut, 1);
         if (_ops!.TryUnlink(_primitive, _node, WaitNodeState.TimedOut))
         {
-            Seam.QueueWorkItem(this);
+            Seam.QueueCompletion(this);
         }
 
         Volatile.Write(ref _timer, 2);
@@ -330,7 +330,7 @@ internal unsafe partial class AsyncWaiter : SchedulingTimer, IValueTaskSource<bo
     {
         if (_ops!.TryUnlink(_primitive, _node, WaitNodeState.Canceled))
         {
-            Seam.QueueWorkItem(this);
+            Seam.QueueCompletion(this);
         }
     }
 

@@ -232,7 +232,7 @@ public unsafe partial struct RawMutex
     {
         if (waiter != 0)
         {
-            Seam.QueueWorkItem(AsyncWaiter.FromHandle(waiter), preferLocal: !fair);
+            Seam.QueueCompletion(AsyncWaiter.FromHandle(waiter), preferLocal: !fair);
         }
         else
         {
