@@ -38,6 +38,8 @@ namespace PinSync.Bench;
 /// <item><c>--quick</c> and <c>--dry</c> print one progress line per case; BenchmarkDotNet's full log goes to the
 /// artifacts folder.</item>
 /// <item><c>--out-of-process</c>: keep BenchmarkDotNet's out-of-process toolchain (in-process is the default).</item>
+/// <item><c>--no-runnext</c>: turn the run-next slot off (<c>Scheduling/RunNextSlot.cs</c>) for this process before
+/// anything runs (an A/B of a BenchmarkDotNet job; in-process toolchain only).</item>
 /// </list>
 /// </summary>
 public static class Program
@@ -50,6 +52,10 @@ public static class Program
         var latency = Take(rest, "--latency");
         var outOfProcess = Take(rest, "--out-of-process");
         var dry = Take(rest, "--dry");
+        if (Take(rest, "--no-runnext"))
+        {
+            Scheduling.RunNextSlot.s_enabled = false;
+        }
         var seconds = TakeValue(rest, "--seconds") is { } s ? double.Parse(s, CultureInfo.InvariantCulture) : (double?)null;
         if (TakeValue(rest, "--thresholds") is { } thresholds)
         {
