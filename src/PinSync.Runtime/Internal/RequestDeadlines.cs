@@ -14,16 +14,21 @@ namespace PinSync.Runtime.Internal;
 /// cost 25–33 % of throughput. A stripe's lock is uncontended in the common case and its list operations are O(1);
 /// the heap sees about one registration per sweep.</para>
 /// <para>Clock: a deadline is counted in sweep ticks, not read from a clock. Each tick of the sweep advances
-/// <see cref="_epoch"/> by one (ticks are at least <see cref="ResolutionTicks"/> apart, because each one arms the next
-/// that far ahead); a request sent at epoch <c>e</c> is due at epoch <c>e + ceil(timeout / resolution) + 1</c>, which
-/// cannot come before its timeout has passed, and comes at most about two resolutions after it (later only if the
-/// timer itself runs late). So a send reads one field instead of the clock (a clock read cost about half of the
-/// sweep's price per call: ~25 ns of ~47 ns here), at the price of one cheap tick per resolution while requests are
-/// pending (ten a second for the default 30 s timeout).</para>
+/// <see cref="_epoch"/> by one; a request sent at epoch <c>e</c> is due at epoch <c>e + ceil(timeout / resolution) +
+/// 2</c>. So a send reads one field instead of the clock (a clock read cost about half of the sweep's price per call:
+/// ~25 ns of ~47 ns here), at the price of one cheap tick per resolution while requests are pending (ten a second
+/// for the default 30 s timeout).</para>
+/// <para>The ticks keep to a grid (<see cref="NextTick"/>): each is planned one resolution after the one before was
+/// planned, not after it ran, so a timer that runs a little late each time does not add up; when the grid has fallen
+/// behind (a tick ran more than a resolution late) the next is planned for the moment the late one ran. Before, with
+/// each tick armed a resolution after its own run, a 20 ms timeout (2 ms ticks, each about 2.4 ms late here) fired
+/// after about 49 ms. Either way a tick is planned at least a resolution after the one before and not before that one
+/// ran, so a request that read epoch <c>e</c> just before tick <c>e + 1</c> ran waits at least (due − 2) resolutions
+/// from then: the + 2 above (<c>RequestDeadlineScheduleTests</c> simulates it, and finds early timeouts with + 1).</para>
 /// <para>Order: every request of a runtime has the same timeout, so appending in send order keeps each list sorted by
 /// due epoch, give or take racing senders; a sweep stops at the first head that is not due, and a request out of
-/// order fails one tick later. A timeout therefore fires between its deadline and its deadline plus about two
-/// <see cref="ResolutionTicks"/> (a tenth of the timeout, at most 100 ms, at least 1 ms).</para>
+/// order fails one tick later. A timeout therefore fires between its deadline and its deadline plus about three
+/// <see cref="ResolutionTicks"/> (a tenth of the timeout, at most 100 ms, at least 1 ms) and one tick's lateness.</para>
 /// <para>Layout: each stripe's lock and list heads sit on cache lines of their own (<see cref="Stripe"/>). Before,
 /// whether stripe 0's lock word shared a line with stripe 1's list heads depended on where a runtime's stripes
 /// happened to be allocated, so on two cores (processor ids 0 and 1, stripes 0 and 1) some runtimes paid for false
@@ -50,14 +55,18 @@ internal sealed class RequestDeadlines : SchedulingTimer
     // stripe's lock, so a sender that follows a tick's scan of its stripe sees that tick.
     private long _epoch;
 
-    // How many ticks after its send epoch a request is due: ceil(timeout / resolution) + 1.
+    // How many ticks after its send epoch a request is due: ceil(timeout / resolution) + 2.
     private readonly long _dueAfterEpochs;
+
+    // When the armed tick is planned for, in seam ticks: written by whoever arms the sweep (the winner of _armed's
+    // 0 -> 1 swap, or the sweep itself), read by the tick it armed.
+    private long _plannedAt;
 
     internal RequestDeadlines(TimeSpan timeout)
     {
         TimeoutTicks = timeout.Ticks;
         ResolutionTicks = Math.Clamp(timeout.Ticks / 10, MinResolutionTicks, MaxResolutionTicks);
-        _dueAfterEpochs = ((timeout.Ticks + ResolutionTicks - 1) / ResolutionTicks) + 1;
+        _dueAfterEpochs = DueAfterEpochs(timeout.Ticks, ResolutionTicks);
         var count = (int)Math.Min(64, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Environment.ProcessorCount * 2));
         _stripes = new Stripe[count];
         for (var i = 0; i < count; i++)
@@ -114,8 +123,25 @@ internal sealed class RequestDeadlines : SchedulingTimer
 
         if (arm && Interlocked.CompareExchange(ref _armed, 1, 0) == 0)
         {
-            Seam.RegisterTimer(this, Seam.NowTicks() + ResolutionTicks);
+            Arm(Seam.NowTicks() + ResolutionTicks);
         }
+    }
+
+    /// <summary>How many sweep ticks after its send epoch a request with <paramref name="timeoutTicks"/> is due (see
+    /// remarks).</summary>
+    internal static long DueAfterEpochs(long timeoutTicks, long resolutionTicks) =>
+        ((timeoutTicks + resolutionTicks - 1) / resolutionTicks) + 2;
+
+    /// <summary>When the tick after one planned for <paramref name="planned"/> is planned for, decided at
+    /// <paramref name="now"/> (after that tick ran): one resolution later on the grid, or now if the grid is behind.
+    /// Never before <paramref name="now"/>, never less than <paramref name="resolution"/> after
+    /// <paramref name="planned"/>.</summary>
+    internal static long NextTick(long planned, long now, long resolution) => Math.Max(planned + resolution, now);
+
+    private void Arm(long at)
+    {
+        _plannedAt = at;
+        Seam.RegisterTimer(this, at);
     }
 
     /// <summary>Unlinks <paramref name="request"/> if it is still linked (it completed before its deadline).</summary>
@@ -213,7 +239,7 @@ internal sealed class RequestDeadlines : SchedulingTimer
             }
         }
 
-        Seam.RegisterTimer(this, Seam.NowTicks() + ResolutionTicks);
+        Arm(NextTick(_plannedAt, Seam.NowTicks(), ResolutionTicks));
     }
 
     /// <summary>How many requests wait for their deadline (a snapshot; for tests).</summary>

@@ -78,6 +78,41 @@ public sealed class GrainRequestDeadlineTests : TestBase
     }
 
     [Fact]
+    public async Task ManyStuckCalls_TimeOut_WhileFastCallsAmongThemAnswer()
+    {
+        // A hundred stuck calls sent from one thread (one stripe's list), fast calls linked and unlinked among them:
+        // every stuck call still times out, its grain's token fires, and nothing stays linked.
+        await using var runtime = new GrainRuntime(new GrainRuntimeOptions { RequestTimeout = StuckTimeout });
+        var keys = Enumerable.Range(0, 100).Select(_ => GrainEvents.NewKey("stuck-many")).ToArray();
+        var stuck = keys.Select(key => runtime.GetGrain<IFaultyGrain>(key).WaitForCancellation(CancellationToken.None)).ToArray();
+        Assert.Equal(100, runtime.Deadlines!.PendingCount);
+
+        var fast = runtime.GetGrain<IFaultyGrain>(GrainEvents.NewKey("fast-among"));
+        for (var i = 0; i < 500; i++)
+        {
+            Assert.Equal(i, await fast.Echo(i));
+        }
+
+        foreach (var call in stuck)
+        {
+            await Assert.ThrowsAsync<TimeoutException>(() => WithTimeout(call));
+        }
+
+        foreach (var key in keys)
+        {
+            await WithTimeout(GrainEvents.For(key).TokenCancelled.Task);
+        }
+
+        Assert.Equal(0, runtime.Deadlines.PendingCount);
+    }
+
+    /// <summary>The completer's unlink races the sweep's (in a child process: a hold released twice fails a debug
+    /// assertion, which would end the test host).</summary>
+    [Fact]
+    public void CallsAnsweringAsTheirDeadlinePasses_EachGetsOneOutcome_AndEveryRequestComesBackOnce() =>
+        ChildProcess.Run(DeadlineRaceScenario.Run);
+
+    [Fact]
     public async Task InfiniteTimeout_HasNoSweep()
     {
         await using var runtime = new GrainRuntime(new GrainRuntimeOptions { RequestTimeout = Timeout.InfiniteTimeSpan });

@@ -96,10 +96,10 @@ public sealed class GrainRequestPoolingTests : TestBase
     }
 
     /// <summary>
-    /// The caller, not the completer, unlinks a call from the timeout sweep (RequestDeadlines, "Who unlinks"), so a
-    /// call that has its answer but whose caller has not awaited it yet is still linked when its deadline passes. The
-    /// sweep must let it go without timing it out: the caller's late await gets the grain's value, the request comes
-    /// back to the pool exactly once (after that await, not before), and the next call reuses it.
+    /// A call that has its answer but whose caller has not awaited it yet when its deadline passes: the completer
+    /// unlinked it from the sweep (Request.Disarm), and the call must not time out later: the caller's late
+    /// await gets the grain's value, the request comes back to the pool exactly once (after that await, not before),
+    /// and the next call reuses it.
     /// </summary>
     [Fact]
     public async Task Call_CompletedButNotAwaitedPastItsDeadline_KeepsItsAnswer_AndComesBackOnce()
