@@ -123,8 +123,8 @@ public unsafe partial struct RawMutex
     /// <para>What it bounds is the time a waiter loses to barging newcomers, not its whole wait: a waiter also waits
     /// for a CPU (its own thread, or a pool thread for its completion), which the OS — or a virtual machine's host —
     /// hands out. Measured under saturation on a 2-core VM (<c>docs/benchmarks.md</c>, latency mode): async waits
-    /// p99.9 about 1.05 ms, maxima 2–9 ms for every primitive, where <see cref="Lock"/> and
-    /// <see cref="SemaphoreSlim"/> reached 4–74 ms in the same runs.</para>
+    /// p99.9 about 1.05 ms; maxima 1.5–15 ms (the threshold plus one scheduling delay), where <see cref="Lock"/> and
+    /// <see cref="SemaphoreSlim"/> reached 3–74 ms in the same runs.</para>
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
     public static TimeSpan StarvationThreshold
