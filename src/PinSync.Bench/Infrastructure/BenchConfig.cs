@@ -107,7 +107,9 @@ internal static class BenchConfig
 
     /// <summary>
     /// <c>--quick</c>'s console output: one line per finished case (its number of the total, the time since the run
-    /// started, the case and its mean and allocation) and a line per class, instead of BenchmarkDotNet's log.
+    /// started, the case and its mean and allocation, and how many threads the thread pool had by then: with the
+    /// in-process toolchain a case inherits the pool that the cases before it grew, which decides the mode of the
+    /// bimodal async cases) and a line per class, instead of BenchmarkDotNet's log.
     /// </summary>
     internal sealed class ProgressLog : EventProcessor
     {
@@ -133,7 +135,7 @@ internal static class BenchConfig
             var bytes = report.GcStats.GetBytesAllocatedPerOperation(benchmarkCase) is { } b ? $", {b} B/op" : "";
             var parameters = benchmarkCase.HasParameters ? $" {benchmarkCase.Parameters.DisplayInfo}" : "";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {_done,4}/{_total} [{Elapsed}] {benchmarkCase.Descriptor.WorkloadMethod.Name}{parameters}: {mean}{bytes}"));
+                $"  {_done,4}/{_total} [{Elapsed}] {benchmarkCase.Descriptor.WorkloadMethod.Name}{parameters}: {mean}{bytes}, pool {ThreadPool.ThreadCount} threads"));
         }
 
         private string Elapsed => _clock.Elapsed.ToString(@"m\:ss", CultureInfo.InvariantCulture);
