@@ -52,14 +52,14 @@ internal static class DeadlineRaceScenario
             for (var i = 0; i < calls.Length; i++)
             {
                 var call = calls[i];
-                Check(await Task.WhenAny(call, Task.Delay(TimeSpan.FromSeconds(30))) == call, $"call {i} of round {round} hung");
+                Assert.True(await Task.WhenAny(call, Task.Delay(TimeSpan.FromSeconds(30))) == call, $"call {i} of round {round} hung");
                 if (call.Exception?.InnerException is TimeoutException)
                 {
                     timedOut++;
                 }
                 else
                 {
-                    Check(call.Result == i, $"call {i} of round {round} got another call's answer");
+                    Assert.True(call.Result == i, $"call {i} of round {round} got another call's answer");
                     answered++;
                 }
             }
@@ -70,21 +70,13 @@ internal static class DeadlineRaceScenario
         var settle = Stopwatch.StartNew();
         while (pools.Outstanding != 0)
         {
-            Check(settle.Elapsed < TimeSpan.FromSeconds(30), $"{pools.Outstanding} requests never came back to the pool");
+            Assert.True(settle.Elapsed < TimeSpan.FromSeconds(30), $"{pools.Outstanding} requests never came back to the pool");
             await Task.Delay(1);
         }
 
-        Check(pools.DoubleReturns == 0, $"{pools.DoubleReturns} requests came back twice");
-        Check(runtime.Deadlines!.PendingCount == 0, $"{runtime.Deadlines.PendingCount} requests still linked to the sweep");
-        Check(answered + timedOut == Rounds * CallsPerRound, "a call had no outcome");
+        Assert.True(pools.DoubleReturns == 0, $"{pools.DoubleReturns} requests came back twice");
+        Assert.True(runtime.Deadlines!.PendingCount == 0, $"{runtime.Deadlines.PendingCount} requests still linked to the sweep");
+        Assert.True(answered + timedOut == Rounds * CallsPerRound, "a call had no outcome");
         Console.WriteLine($"answered {answered}, timed out {timedOut}");
-    }
-
-    private static void Check(bool condition, string message)
-    {
-        if (!condition)
-        {
-            throw new InvalidOperationException(message);
-        }
     }
 }

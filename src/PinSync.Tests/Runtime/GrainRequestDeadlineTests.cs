@@ -80,7 +80,7 @@ public sealed class GrainRequestDeadlineTests : TestBase
     [Fact]
     public async Task ManyStuckCalls_TimeOut_WhileFastCallsAmongThemAnswer()
     {
-        // A hundred stuck calls sent from one thread (one stripe's list), fast calls linked and unlinked among them:
+        // A hundred stuck calls sent from one thread (mostly one stripe's list), fast calls linked and unlinked among them:
         // every stuck call still times out, its grain's token fires, and nothing stays linked.
         await using var runtime = new GrainRuntime(new GrainRuntimeOptions { RequestTimeout = StuckTimeout });
         var keys = Enumerable.Range(0, 100).Select(_ => GrainEvents.NewKey("stuck-many")).ToArray();

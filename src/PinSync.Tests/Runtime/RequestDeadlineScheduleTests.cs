@@ -68,8 +68,9 @@ public sealed class RequestDeadlineScheduleTests
         Assert.True(ran - send >= Timeout, $"due after {(ran - send) / (double)TimeSpan.TicksPerMillisecond} ms");
     }
 
-    /// <summary>Runs the sweep's schedule for 20,000 ticks with random lateness, sends a request at random moments
-    /// (reading the epoch the last tick published) and returns the first one whose due tick ran before its timeout.</summary>
+    /// <summary>Runs the sweep's schedule for 20,000 ticks with random lateness, sends a request at the last moment
+    /// that still reads each epoch (just before the next tick publishes: the send that waits least) and returns the
+    /// first one whose due tick ran before its timeout.</summary>
     private static string? FindEarlyTimeout(long dueAfterEpochs, double maxLatenessInResolutions, int seed)
     {
         var random = new Random(seed);
